@@ -1,0 +1,11 @@
+package org.jlivepatch.core.model;
+
+/**
+ * A synthetic member or class the compiler renumbered between the two builds, matched by content.
+ *
+ * @param className binary name of the class holding the member (for classes: the outer class)
+ * @param kind {@code lambda}, {@code anonymous class} or {@code accessor}
+ * @param oldName the name in the old build, which the patch keeps
+ * @param newName the name in the new build
+ */
+public record Renamed(String className, String kind, String oldName, String newName) {}
