@@ -1,0 +1,378 @@
+package org.jlivepatch.core.payload;
+
+import static org.jlivepatch.core.payload.PayloadException.Reason.CORRUPT;
+import static org.jlivepatch.core.payload.PayloadException.Reason.TAMPERED;
+import static org.jlivepatch.core.payload.PayloadException.Reason.TOO_LARGE;
+import static org.jlivepatch.core.payload.PayloadException.Reason.UNSUPPORTED_VERSION;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.jlivepatch.core.fingerprint.Fingerprints;
+import org.jlivepatch.core.model.BuildInfo;
+import org.jlivepatch.core.model.ChangeKind;
+import org.jlivepatch.core.model.HookClass;
+import org.jlivepatch.core.model.Ignored;
+import org.jlivepatch.core.model.Patch;
+import org.jlivepatch.core.model.PatchedClass;
+import org.jlivepatch.core.model.PatchedMethod;
+import org.jlivepatch.core.model.Renamed;
+import org.jlivepatch.core.model.Warning;
+
+/** The manifest entry: a patch's metadata and the SHA-256 of every other entry, as properties. */
+final class Manifest {
+
+  static final String FORMAT_VERSION = "format.version";
+  static final String FINGERPRINTS = "fingerprints";
+  static final String ENTRY_PREFIX = "entry.";
+
+  private Manifest() {}
+
+  /** The canonical manifest bytes of {@code patch}. */
+  static byte[] encode(Patch patch) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(FORMAT_VERSION, Integer.toString(PayloadFormat.VERSION));
+    m.put(FINGERPRINTS, Fingerprints.ALGORITHM);
+    m.put("id", patch.id());
+    m.put("description", patch.description());
+    patch.depends().ifPresent(d -> m.put("depends", d));
+    m.put("tool.version", patch.toolVersion());
+    putBuild(m, "build.old.", patch.oldBuild());
+    putBuild(m, "build.new.", patch.newBuild());
+    m.put("java.min", Integer.toString(patch.minJavaVersion()));
+    List<PatchedClass> classes = patch.classes();
+    m.put("class.count", Integer.toString(classes.size()));
+    for (int i = 0; i < classes.size(); i++) {
+      PatchedClass c = classes.get(i);
+      String p = "class." + i + ".";
+      m.put(p + "name", c.name());
+      m.put(p + "method.count", Integer.toString(c.methods().size()));
+      for (int j = 0; j < c.methods().size(); j++) {
+        PatchedMethod method = c.methods().get(j);
+        String q = p + "method." + j + ".";
+        m.put(q + "name", method.name());
+        m.put(q + "descriptor", method.descriptor());
+        m.put(q + "kind", method.kind().label());
+        m.put(q + "expected", method.expectedFingerprint());
+        m.put(q + "new", method.newFingerprint());
+      }
+    }
+    m.put("hook.count", Integer.toString(patch.hooks().size()));
+    for (int i = 0; i < patch.hooks().size(); i++) {
+      HookClass h = patch.hooks().get(i);
+      m.put("hook." + i + ".name", h.name());
+      m.put("hook." + i + ".entryPoint", Boolean.toString(h.entryPoint()));
+    }
+    putList(m, "warning", patch.warnings(), w -> new String[] {"class", w.className(), "member", w.member(),
+        "message", w.message()});
+    putList(m, "ignored", patch.ignored(), g -> new String[] {"class", g.className(), "method", g.method(),
+        "descriptor", g.descriptor(), "reason", g.reason()});
+    putList(m, "renamed", patch.renamed(), r -> new String[] {"class", r.className(), "kind", r.kind(),
+        "old", r.oldName(), "new", r.newName()});
+    for (PayloadFormat.Entry e : PayloadFormat.contentEntries(patch)) {
+      if (m.put(ENTRY_PREFIX + e.name(), PayloadFormat.sha256Hex(e.data())) != null) {
+        throw new IllegalArgumentException("patch " + patch.id() + " has class " + e.name() + " twice");
+      }
+    }
+    return PropertiesText.write(m);
+  }
+
+  private static void putBuild(Map<String, String> m, String prefix, BuildInfo build) {
+    m.put(prefix + "jdk", build.buildJdk());
+    m.put(prefix + "major", Integer.toString(build.majorVersion()));
+  }
+
+  private interface Fields<T> {
+    String[] of(T item);
+  }
+
+  private static <T> void putList(Map<String, String> m, String name, List<T> items, Fields<T> fields) {
+    m.put(name + ".count", Integer.toString(items.size()));
+    for (int i = 0; i < items.size(); i++) {
+      String[] pairs = fields.of(items.get(i));
+      for (int k = 0; k < pairs.length; k += 2) {
+        if (pairs[k + 1] == null) {
+          throw new IllegalArgumentException(name + " " + i + " has no " + pairs[k]);
+        }
+        m.put(name + "." + i + "." + pairs[k], pairs[k + 1]);
+      }
+    }
+  }
+
+  /**
+   * Checks the format version and fingerprint algorithm first, so that a newer payload gets the
+   * dedicated message whatever else it contains.
+   */
+  static SortedMap<String, String> parseAndCheckVersion(byte[] manifest) throws PayloadException {
+    SortedMap<String, String> m = PropertiesText.read(manifest, "the manifest");
+    String version = m.get(FORMAT_VERSION);
+    if (version == null) {
+      throw new PayloadException(CORRUPT, "the manifest has no " + FORMAT_VERSION + ": not a jlivepatch payload");
+    }
+    int v;
+    try {
+      v = Integer.parseInt(version);
+    } catch (NumberFormatException e) {
+      throw new PayloadException(CORRUPT, "the manifest's " + FORMAT_VERSION + " '" + PayloadFormat.printable(version)
+          + "' is not a number");
+    }
+    if (v > PayloadFormat.VERSION) {
+      throw new PayloadException(UNSUPPORTED_VERSION, "payload format version " + v
+          + " is newer than this jlivepatch supports (" + PayloadFormat.VERSION + "); upgrade jlivepatch");
+    }
+    if (v < 1) {
+      throw new PayloadException(CORRUPT, "payload format version " + v + " does not exist");
+    }
+    String algorithm = m.get(FINGERPRINTS);
+    if (algorithm == null) {
+      throw new PayloadException(CORRUPT, "the manifest has no " + FINGERPRINTS);
+    }
+    if (!algorithm.equals(Fingerprints.ALGORITHM)) {
+      throw new PayloadException(UNSUPPORTED_VERSION, "payload uses fingerprint algorithm '"
+          + PayloadFormat.printable(algorithm) + "'; this jlivepatch supports " + Fingerprints.ALGORITHM
+          + "; upgrade jlivepatch");
+    }
+    return m;
+  }
+
+  /**
+   * Rebuilds the patch from a parsed manifest and the content entries.
+   *
+   * @param manifest the manifest bytes, which must be the canonical encoding of the result
+   * @param m the manifest as parsed by {@link #parseAndCheckVersion}
+   * @param entries every entry except the manifest and the signature, by name
+   */
+  static Patch decode(byte[] manifest, SortedMap<String, String> m, Map<String, byte[]> entries, PayloadLimits limits)
+      throws PayloadException {
+    Keys keys = new Keys(m);
+    keys.take(FORMAT_VERSION);
+    keys.take(FINGERPRINTS);
+
+    // Counts first, so that the method limit holds before any method record is read.
+    int classCount = keys.count("class.count", entries.size());
+    int[] methodCounts = new int[classCount];
+    long methods = 0;
+    for (int i = 0; i < classCount; i++) {
+      methodCounts[i] = keys.count("class." + i + ".method.count", m.size());
+      methods += methodCounts[i];
+    }
+    if (methods > limits.maxMethods()) {
+      throw new PayloadException(TOO_LARGE, "payload patches " + methods + " methods, more than the limit of "
+          + limits.maxMethods());
+    }
+
+    checkEntries(keys, entries);
+
+    Set<String> usedEntries = new HashSet<>();
+    List<PatchedClass> classes = new ArrayList<>();
+    for (int i = 0; i < classCount; i++) {
+      String p = "class." + i + ".";
+      String name = className(keys.take(p + "name"), p + "name");
+      List<PatchedMethod> list = new ArrayList<>();
+      for (int j = 0; j < methodCounts[i]; j++) {
+        String q = p + "method." + j + ".";
+        ChangeKind kind;
+        String label = keys.take(q + "kind");
+        try {
+          kind = ChangeKind.ofLabel(label);
+        } catch (IllegalArgumentException e) {
+          throw new PayloadException(UNSUPPORTED_VERSION, "class " + name + ": change kind '"
+              + PayloadFormat.printable(label) + "' is not supported by this jlivepatch; upgrade jlivepatch");
+        }
+        list.add(new PatchedMethod(keys.take(q + "name"), keys.take(q + "descriptor"), kind,
+            keys.take(q + "expected"), keys.take(q + "new")));
+      }
+      byte[] base = classBytes(PayloadFormat.BASE_PREFIX, name, entries, usedEntries);
+      byte[] fresh = classBytes(PayloadFormat.NEW_PREFIX, name, entries, usedEntries);
+      classes.add(construct(() -> new PatchedClass(name, base, fresh, list)));
+    }
+    int hookCount = keys.count("hook.count", entries.size());
+    List<HookClass> hooks = new ArrayList<>();
+    for (int i = 0; i < hookCount; i++) {
+      String name = className(keys.take("hook." + i + ".name"), "hook." + i + ".name");
+      boolean entryPoint = keys.bool("hook." + i + ".entryPoint");
+      hooks.add(new HookClass(name, classBytes(PayloadFormat.HOOK_PREFIX, name, entries, usedEntries), entryPoint));
+    }
+    Set<String> unused = new TreeSet<>(entries.keySet());
+    unused.removeAll(usedEntries);
+    if (!unused.isEmpty()) {
+      throw new PayloadException(CORRUPT, "the manifest lists entry " + PayloadFormat.printable(unused.iterator().next())
+          + " but no class or hook of it");
+    }
+
+    List<Warning> warnings = new ArrayList<>();
+    int warningCount = keys.count("warning.count", m.size());
+    for (int i = 0; i < warningCount; i++) {
+      String p = "warning." + i + ".";
+      warnings.add(new Warning(keys.take(p + "class"), keys.take(p + "member"), keys.take(p + "message")));
+    }
+    List<Ignored> ignored = new ArrayList<>();
+    int ignoredCount = keys.count("ignored.count", m.size());
+    for (int i = 0; i < ignoredCount; i++) {
+      String p = "ignored." + i + ".";
+      ignored.add(new Ignored(keys.take(p + "class"), keys.take(p + "method"), keys.take(p + "descriptor"),
+          keys.take(p + "reason")));
+    }
+    List<Renamed> renamed = new ArrayList<>();
+    int renamedCount = keys.count("renamed.count", m.size());
+    for (int i = 0; i < renamedCount; i++) {
+      String p = "renamed." + i + ".";
+      renamed.add(new Renamed(keys.take(p + "class"), keys.take(p + "kind"), keys.take(p + "old"), keys.take(p + "new")));
+    }
+
+    String id = keys.take("id");
+    String description = keys.take("description");
+    Optional<String> depends = keys.optional("depends");
+    String toolVersion = keys.take("tool.version");
+    BuildInfo oldBuild = new BuildInfo(keys.take("build.old.jdk"), keys.number("build.old.major"));
+    BuildInfo newBuild = new BuildInfo(keys.take("build.new.jdk"), keys.number("build.new.major"));
+    int minJava = keys.number("java.min");
+    keys.checkAllTaken();
+
+    Patch patch = construct(() -> new Patch(id, description, depends, toolVersion, oldBuild, newBuild, minJava,
+        classes, hooks, warnings, ignored, renamed));
+    byte[] canonical;
+    try {
+      canonical = encode(patch);
+    } catch (IllegalArgumentException e) {
+      throw new PayloadException(CORRUPT, "the manifest is inconsistent: " + e.getMessage());
+    }
+    if (!Arrays.equals(canonical, manifest)) {
+      throw new PayloadException(CORRUPT, "the manifest is not in canonical form (edited by hand?)");
+    }
+    return patch;
+  }
+
+  /** The content entries must be exactly those the manifest lists, each with its recorded SHA-256. */
+  private static void checkEntries(Keys keys, Map<String, byte[]> entries) throws PayloadException {
+    SortedMap<String, String> listed = new TreeMap<>();
+    for (String key : keys.remaining()) {
+      if (key.startsWith(ENTRY_PREFIX)) {
+        listed.put(key.substring(ENTRY_PREFIX.length()), keys.take(key));
+      }
+    }
+    for (String name : listed.keySet()) {
+      if (!entries.containsKey(name)) {
+        throw new PayloadException(TAMPERED, "entry " + PayloadFormat.printable(name)
+            + " listed in the manifest is missing");
+      }
+    }
+    for (Map.Entry<String, byte[]> e : new TreeMap<>(entries).entrySet()) {
+      String expected = listed.get(e.getKey());
+      if (expected == null) {
+        throw new PayloadException(TAMPERED, "entry " + PayloadFormat.printable(e.getKey())
+            + " is not listed in the manifest");
+      }
+      if (!expected.equals(PayloadFormat.sha256Hex(e.getValue()))) {
+        throw new PayloadException(TAMPERED, "entry " + PayloadFormat.printable(e.getKey())
+            + " does not match its SHA-256 in the manifest");
+      }
+    }
+  }
+
+  private static byte[] classBytes(String prefix, String name, Map<String, byte[]> entries, Set<String> used)
+      throws PayloadException {
+    String entry = PayloadFormat.classEntry(prefix, name);
+    byte[] bytes = entries.get(entry);
+    if (bytes == null) {
+      throw new PayloadException(CORRUPT, "the manifest names class " + name + " but lists no entry " + entry);
+    }
+    if (!used.add(entry)) {
+      throw new PayloadException(CORRUPT, "the manifest names class " + name + " twice");
+    }
+    return bytes;
+  }
+
+  private static String className(String name, String key) throws PayloadException {
+    if (!PayloadFormat.isValidClassName(name)) {
+      throw new PayloadException(CORRUPT, "the manifest's " + key + " '" + PayloadFormat.printable(name)
+          + "' is not a valid class name");
+    }
+    return name;
+  }
+
+  private interface Construction<T> {
+    T get();
+  }
+
+  private static <T> T construct(Construction<T> construction) throws PayloadException {
+    try {
+      return construction.get();
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new PayloadException(CORRUPT, "the manifest is inconsistent: " + e.getMessage());
+    }
+  }
+
+  /** The manifest's keys, each to be taken exactly once; keys left over are an error. */
+  private static final class Keys {
+    private final SortedMap<String, String> values;
+    private final Set<String> taken = new HashSet<>();
+
+    Keys(SortedMap<String, String> values) {
+      this.values = values;
+    }
+
+    String take(String key) throws PayloadException {
+      String value = values.get(key);
+      if (value == null) {
+        throw new PayloadException(CORRUPT, "the manifest has no " + key);
+      }
+      taken.add(key);
+      return value;
+    }
+
+    Optional<String> optional(String key) {
+      taken.add(key);
+      return Optional.ofNullable(values.get(key));
+    }
+
+    int number(String key) throws PayloadException {
+      String value = take(key);
+      try {
+        return Integer.parseInt(value);
+      } catch (NumberFormatException e) {
+        throw new PayloadException(CORRUPT, "the manifest's " + key + " '" + PayloadFormat.printable(value)
+            + "' is not a number");
+      }
+    }
+
+    /** A count that cannot exceed {@code bound}, since each counted item needs its own keys or entries. */
+    int count(String key, int bound) throws PayloadException {
+      int n = number(key);
+      if (n < 0 || n > bound) {
+        throw new PayloadException(CORRUPT, "the manifest's " + key + " " + n + " is out of range");
+      }
+      return n;
+    }
+
+    boolean bool(String key) throws PayloadException {
+      String value = take(key);
+      if (!value.equals("true") && !value.equals("false")) {
+        throw new PayloadException(CORRUPT, "the manifest's " + key + " '" + PayloadFormat.printable(value)
+            + "' is neither true nor false");
+      }
+      return Boolean.parseBoolean(value);
+    }
+
+    List<String> remaining() {
+      List<String> left = new ArrayList<>(values.keySet());
+      left.removeAll(taken);
+      return left;
+    }
+
+    void checkAllTaken() throws PayloadException {
+      List<String> left = remaining();
+      if (!left.isEmpty()) {
+        throw new PayloadException(CORRUPT, "unexpected manifest key '" + PayloadFormat.printable(left.get(0)) + "'");
+      }
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package org.jlivepatch.core.payload;
+
+import java.util.Objects;
+import java.util.Optional;
+import org.jlivepatch.core.model.Patch;
+
+/**
+ * A payload read and checked by {@link PayloadReader}.
+ *
+ * @param patch the patch it carries
+ * @param contentHash the SHA-256 of the manifest in lower-case hex; the manifest pins every other
+ *     entry by its own SHA-256, so this hash identifies the whole content
+ * @param signature the signature, if the payload is signed; checked for form only, see
+ *     {@link TrustedKeys#verify(Payload)}
+ */
+public record Payload(Patch patch, String contentHash, Optional<PayloadSignature> signature) {
+
+  public Payload {
+    Objects.requireNonNull(patch, "patch");
+    Objects.requireNonNull(contentHash, "contentHash");
+    Objects.requireNonNull(signature, "signature");
+  }
+}
