@@ -1,0 +1,41 @@
+package org.jlivepatch.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jlivepatch replace PID FILE.jlp}: swaps a JVM's whole patch stack for one cumulative patch. */
+@Command(
+    name = "replace",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Replace the whole patch stack of a running JVM with one cumulative patch, in one operation.",
+      "The same checks as 'apply'; nothing changes unless every check passes."
+    })
+public final class ReplaceCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin JsonMixin json;
+
+  @Parameters(index = "0", paramLabel = "PID", description = "The target JVM: a pid, or a unique part of its main class or jar name.")
+  String pid;
+
+  @Parameters(index = "1", paramLabel = "FILE.jlp", description = "The cumulative payload, built against the unpatched classes.")
+  Path payload;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+      description = "How long the agent may wait for a concurrent command to finish (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Override
+  public Integer call() {
+    return ApplyCommand.PatchSender.send(spec, json, "replace", pid, payload, "immediate", timeout, false);
+  }
+}
