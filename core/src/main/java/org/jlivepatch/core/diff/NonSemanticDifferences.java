@@ -1,0 +1,365 @@
+package org.jlivepatch.core.diff;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.objectweb.asm.Attribute;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.AnnotationNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.FieldNode;
+import org.objectweb.asm.tree.FrameNode;
+import org.objectweb.asm.tree.InnerClassNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LineNumberNode;
+import org.objectweb.asm.tree.LocalVariableNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.ParameterNode;
+
+/**
+ * Tells what differs between two versions of a method or class that fingerprint the same: the
+ * detail a patch leaves out. Each difference is named precisely ("line numbers", "local variable
+ * names", ...) from what is actually different, never guessed.
+ */
+final class NonSemanticDifferences {
+
+  static final String LINE_NUMBERS = "line numbers";
+  static final String LOCAL_VARIABLE_NAMES = "local variable names";
+  static final String LOCAL_VARIABLE_TABLE = "local variable table";
+  static final String PARAMETER_NAMES = "parameter names";
+  static final String ANNOTATIONS = "annotations";
+  static final String GENERIC_SIGNATURE = "generic signature";
+  static final String THROWS_CLAUSE = "throws clause";
+  static final String STACK_MAP_FRAMES = "stack map frames";
+  static final String MAX_STACK_LOCALS = "max stack/locals";
+  static final String OTHER_ATTRIBUTES = "non-standard attributes";
+  static final String SOURCE_FILE = "source file name";
+  static final String INNER_CLASSES = "inner-class attributes";
+  static final String DEBUG_ATTRIBUTES = "debug attributes";
+  static final String CONSTANT_POOL = "constant-pool order";
+
+  private NonSemanticDifferences() {}
+
+  /** The differences between two versions of a method with equal fingerprints, in a fixed order. */
+  static Set<String> ofMethods(MethodNode oldMethod, MethodNode newMethod) {
+    Set<String> reasons = new LinkedHashSet<>();
+    List<String> oldLines = lines(oldMethod);
+    List<String> newLines = lines(newMethod);
+    if (oldLines.isEmpty() != newLines.isEmpty()) {
+      reasons.add(DEBUG_ATTRIBUTES);
+    } else if (!oldLines.equals(newLines)) {
+      reasons.add(LINE_NUMBERS);
+    }
+    List<LocalVariableNode> oldLocals = nullToEmpty(oldMethod.localVariables);
+    List<LocalVariableNode> newLocals = nullToEmpty(newMethod.localVariables);
+    if (oldLocals.isEmpty() != newLocals.isEmpty()) {
+      reasons.add(DEBUG_ATTRIBUTES);
+    } else if (!localShapes(oldMethod, oldLocals).equals(localShapes(newMethod, newLocals))) {
+      reasons.add(LOCAL_VARIABLE_TABLE);
+    } else if (!localNames(oldLocals).equals(localNames(newLocals))) {
+      reasons.add(LOCAL_VARIABLE_NAMES);
+    }
+    if (!parameters(oldMethod.parameters).equals(parameters(newMethod.parameters))) {
+      reasons.add(PARAMETER_NAMES);
+    }
+    if (!methodAnnotations(oldMethod).equals(methodAnnotations(newMethod))) {
+      reasons.add(ANNOTATIONS);
+    }
+    if (!Objects.equals(oldMethod.signature, newMethod.signature)) {
+      reasons.add(GENERIC_SIGNATURE);
+    }
+    if (!Objects.equals(nullToEmpty(oldMethod.exceptions), nullToEmpty(newMethod.exceptions))) {
+      reasons.add(THROWS_CLAUSE);
+    }
+    if (!frames(oldMethod).equals(frames(newMethod))) {
+      reasons.add(STACK_MAP_FRAMES);
+    }
+    if (oldMethod.maxStack != newMethod.maxStack || oldMethod.maxLocals != newMethod.maxLocals) {
+      reasons.add(MAX_STACK_LOCALS);
+    }
+    if (!attributes(oldMethod.attrs).equals(attributes(newMethod.attrs))) {
+      reasons.add(OTHER_ATTRIBUTES);
+    }
+    return reasons;
+  }
+
+  /** The differences of the class itself and its fields that leave its behaviour alone. */
+  static Set<String> ofClasses(ClassNode oldClass, ClassNode newClass) {
+    Set<String> reasons = new LinkedHashSet<>();
+    if ((oldClass.sourceFile == null) != (newClass.sourceFile == null)) {
+      reasons.add(DEBUG_ATTRIBUTES);
+    } else if (!Objects.equals(oldClass.sourceFile, newClass.sourceFile)
+        || !Objects.equals(oldClass.sourceDebug, newClass.sourceDebug)) {
+      reasons.add(SOURCE_FILE);
+    }
+    if (!classAnnotations(oldClass).equals(classAnnotations(newClass))) {
+      reasons.add(ANNOTATIONS);
+    }
+    if (!Objects.equals(oldClass.signature, newClass.signature)) {
+      reasons.add(GENERIC_SIGNATURE);
+    }
+    if (!innerClasses(oldClass).equals(innerClasses(newClass))
+        || !Objects.equals(oldClass.outerClass, newClass.outerClass)
+        || !Objects.equals(oldClass.outerMethod, newClass.outerMethod)
+        || !Objects.equals(oldClass.outerMethodDesc, newClass.outerMethodDesc)) {
+      reasons.add(INNER_CLASSES);
+    }
+    if (!attributes(oldClass.attrs).equals(attributes(newClass.attrs))) {
+      reasons.add(OTHER_ATTRIBUTES);
+    }
+    for (FieldNode oldField : oldClass.fields) {
+      for (FieldNode newField : newClass.fields) {
+        if (oldField.name.equals(newField.name) && oldField.desc.equals(newField.desc)) {
+          if (!fieldAnnotations(oldField).equals(fieldAnnotations(newField))) {
+            reasons.add(ANNOTATIONS);
+          }
+          if (!Objects.equals(oldField.signature, newField.signature)) {
+            reasons.add(GENERIC_SIGNATURE);
+          }
+        }
+      }
+    }
+    return reasons;
+  }
+
+  /** "line numbers only", "line numbers and local variable names only", with a why where it matters. */
+  static String reason(Set<String> differences, String debugDetail) {
+    List<String> named = new ArrayList<>();
+    for (String difference : differences) {
+      named.add(difference.equals(DEBUG_ATTRIBUTES) && !debugDetail.isEmpty()
+          ? DEBUG_ATTRIBUTES + " (" + debugDetail + ")" : difference);
+    }
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < named.size(); i++) {
+      if (i > 0) {
+        text.append(i == named.size() - 1 ? " and " : ", ");
+      }
+      text.append(named.get(i));
+    }
+    text.append(" only");
+    if (differences.contains(ANNOTATIONS)) {
+      text.append(": frameworks read annotations at startup, so the running JVM keeps acting on the old ones");
+    }
+    return text.toString();
+  }
+
+  /** Which debug attributes only one build has, e.g. "line numbers only in the old build". */
+  static String debugDetail(MethodNode oldMethod, MethodNode newMethod) {
+    List<String> details = new ArrayList<>();
+    presence(details, "line numbers", !lines(oldMethod).isEmpty(), !lines(newMethod).isEmpty());
+    presence(details, "local variables", !nullToEmpty(oldMethod.localVariables).isEmpty(),
+        !nullToEmpty(newMethod.localVariables).isEmpty());
+    return String.join(", ", details);
+  }
+
+  /** Which class-level debug attributes only one build has. */
+  static String debugDetail(ClassNode oldClass, ClassNode newClass) {
+    List<String> details = new ArrayList<>();
+    presence(details, "source file", oldClass.sourceFile != null, newClass.sourceFile != null);
+    return String.join(", ", details);
+  }
+
+  private static void presence(List<String> details, String what, boolean inOld, boolean inNew) {
+    if (inOld != inNew) {
+      details.add(what + " only in the " + (inOld ? "old" : "new") + " build");
+    }
+  }
+
+  private static <T> List<T> nullToEmpty(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+
+  /** Position of every instruction-bearing label, so that debug entries compare by position. */
+  private static Map<LabelNode, Integer> positions(MethodNode method) {
+    Map<LabelNode, Integer> positions = new IdentityHashMap<>();
+    int position = 0;
+    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
+      if (insn instanceof LabelNode label) {
+        positions.put(label, position);
+      } else if (insn.getOpcode() >= 0) {
+        position++;
+      }
+    }
+    return positions;
+  }
+
+  private static List<String> lines(MethodNode method) {
+    List<String> lines = new ArrayList<>();
+    Map<LabelNode, Integer> positions = null;
+    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
+      if (insn instanceof LineNumberNode line) {
+        if (positions == null) {
+          positions = positions(method);
+        }
+        lines.add(line.line + "@" + positions.get(line.start));
+      }
+    }
+    return lines;
+  }
+
+  private static List<String> localShapes(MethodNode method, List<LocalVariableNode> locals) {
+    if (locals.isEmpty()) {
+      return List.of();
+    }
+    Map<LabelNode, Integer> positions = positions(method);
+    List<String> shapes = new ArrayList<>();
+    for (LocalVariableNode local : locals) {
+      shapes.add(local.index + " " + local.desc + " " + local.signature + " " + positions.get(local.start) + "-"
+          + positions.get(local.end));
+    }
+    shapes.sort(null);
+    return shapes;
+  }
+
+  private static List<String> localNames(List<LocalVariableNode> locals) {
+    List<String> names = new ArrayList<>();
+    for (LocalVariableNode local : locals) {
+      names.add(local.index + " " + local.name);
+    }
+    names.sort(null);
+    return names;
+  }
+
+  private static String parameters(List<ParameterNode> parameters) {
+    if (parameters == null) {
+      return "";
+    }
+    StringBuilder text = new StringBuilder();
+    parameters.forEach(p -> text.append(p.name).append('/').append(p.access).append(' '));
+    return text.toString();
+  }
+
+  private static String methodAnnotations(MethodNode method) {
+    StringBuilder text = new StringBuilder();
+    annotations(text, method.visibleAnnotations);
+    annotations(text, method.invisibleAnnotations);
+    annotations(text, method.visibleTypeAnnotations);
+    annotations(text, method.invisibleTypeAnnotations);
+    annotations(text, method.visibleLocalVariableAnnotations);
+    annotations(text, method.invisibleLocalVariableAnnotations);
+    parameterAnnotations(text, method.visibleParameterAnnotations);
+    parameterAnnotations(text, method.invisibleParameterAnnotations);
+    text.append(method.visibleAnnotableParameterCount).append(method.invisibleAnnotableParameterCount);
+    text.append(value(method.annotationDefault));
+    // Type annotations on instructions and handlers hang off the instruction nodes.
+    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
+      annotations(text, insn.visibleTypeAnnotations);
+      annotations(text, insn.invisibleTypeAnnotations);
+    }
+    if (method.tryCatchBlocks != null) {
+      method.tryCatchBlocks.forEach(b -> {
+        annotations(text, b.visibleTypeAnnotations);
+        annotations(text, b.invisibleTypeAnnotations);
+      });
+    }
+    return text.toString();
+  }
+
+  private static String classAnnotations(ClassNode node) {
+    StringBuilder text = new StringBuilder();
+    annotations(text, node.visibleAnnotations);
+    annotations(text, node.invisibleAnnotations);
+    annotations(text, node.visibleTypeAnnotations);
+    annotations(text, node.invisibleTypeAnnotations);
+    return text.toString();
+  }
+
+  private static String fieldAnnotations(FieldNode field) {
+    StringBuilder text = new StringBuilder();
+    annotations(text, field.visibleAnnotations);
+    annotations(text, field.invisibleAnnotations);
+    annotations(text, field.visibleTypeAnnotations);
+    annotations(text, field.invisibleTypeAnnotations);
+    return text.toString();
+  }
+
+  private static void parameterAnnotations(StringBuilder text, List<AnnotationNode>[] perParameter) {
+    if (perParameter != null) {
+      for (List<AnnotationNode> annotations : perParameter) {
+        text.append('(');
+        annotations(text, annotations);
+        text.append(')');
+      }
+    }
+  }
+
+  private static void annotations(StringBuilder text, List<? extends AnnotationNode> annotations) {
+    if (annotations == null) {
+      return;
+    }
+    for (AnnotationNode annotation : annotations) {
+      text.append('@').append(value(annotation)).append(';');
+    }
+  }
+
+  private static String value(Object value) {
+    if (value instanceof AnnotationNode annotation) {
+      StringBuilder text = new StringBuilder(annotation.desc == null ? "" : annotation.desc).append('{');
+      if (annotation.values != null) {
+        for (Object element : annotation.values) {
+          text.append(value(element)).append(',');
+        }
+      }
+      if (annotation instanceof org.objectweb.asm.tree.TypeAnnotationNode type) {
+        text.append(type.typeRef).append(type.typePath);
+      }
+      return text.append('}').toString();
+    }
+    if (value instanceof List<?> list) {
+      StringBuilder text = new StringBuilder("[");
+      list.forEach(v -> text.append(value(v)).append(','));
+      return text.append(']').toString();
+    }
+    if (value instanceof String[] enumValue) {
+      return String.join(".", enumValue);
+    }
+    return String.valueOf(value);
+  }
+
+  private static List<String> frames(MethodNode method) {
+    List<String> frames = new ArrayList<>();
+    int position = 0;
+    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
+      if (insn instanceof FrameNode frame) {
+        frames.add(position + " " + frame.type + " " + frameItems(frame.local) + " " + frameItems(frame.stack));
+      } else if (insn.getOpcode() >= 0) {
+        position++;
+      }
+    }
+    return frames;
+  }
+
+  private static String frameItems(List<Object> items) {
+    if (items == null) {
+      return "";
+    }
+    StringBuilder text = new StringBuilder();
+    for (Object item : items) {
+      // A label stands for an uninitialised object created at that position.
+      text.append(item instanceof LabelNode ? "new" : String.valueOf(item)).append(',');
+    }
+    return text.toString();
+  }
+
+  private static List<String> innerClasses(ClassNode node) {
+    List<String> entries = new ArrayList<>();
+    for (InnerClassNode inner : node.innerClasses) {
+      entries.add(inner.name + " " + inner.outerName + " " + inner.innerName + " " + inner.access);
+    }
+    entries.sort(null);
+    return entries;
+  }
+
+  private static List<String> attributes(List<Attribute> attributes) {
+    List<String> types = new ArrayList<>();
+    if (attributes != null) {
+      attributes.forEach(a -> types.add(a.type));
+    }
+    types.sort(null);
+    return types;
+  }
+}
