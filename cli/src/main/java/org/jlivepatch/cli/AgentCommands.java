@@ -41,7 +41,7 @@ final class AgentCommands {
   }
 
   /** Attaches to {@code jvm}, runs one request in its agent, detaches. */
-  static AgentResult send(LocalJvm jvm, PrintWriter err, Map<String, String> request, Path payload, Duration timeout) {
+  static AgentResult send(LocalJvm jvm, PrintWriter err, Map<String, String> request, AgentClient.Upload payload, Duration timeout) {
     Path agentJar = AgentJar.locate();
     AgentClient client = new AgentClient(Progress.to(err));
     try (AgentClient.Session session = client.attach(jvm, AgentClient.ATTACH_TIMEOUT)) {

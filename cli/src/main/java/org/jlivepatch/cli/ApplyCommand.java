@@ -64,7 +64,7 @@ public final class ApplyCommand implements Callable<Integer> {
             ? "--consistency per-thread is not available in this version; use --consistency immediate"
             : "unknown --consistency '" + consistency + "': use immediate");
       }
-      Path file = PayloadFiles.check(payload);
+      PayloadFiles.Checked checked = PayloadFiles.read(payload);
       LocalJvm jvm = AgentCommands.resolve(pid);
       Map<String, String> request = new LinkedHashMap<>();
       request.put("command", command);
@@ -73,8 +73,8 @@ public final class ApplyCommand implements Callable<Integer> {
       if (force) {
         request.put("force", "true");
       }
-      AgentResult result = AgentCommands.send(jvm, spec.commandLine().getErr(), request, file, timeout);
-      String patchId = result.patchId().orElse(payload.getFileName().toString());
+      AgentResult result = AgentCommands.send(jvm, spec.commandLine().getErr(), request, checked.upload(), timeout);
+      String patchId = result.patchId().orElse(checked.payload().patch().id());
       if (!result.succeeded()) {
         throw AgentCommands.failure(jvm, command + " of " + patchId, result);
       }

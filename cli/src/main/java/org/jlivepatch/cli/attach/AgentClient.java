@@ -70,6 +70,22 @@ public final class AgentClient {
     }
   }
 
+  /**
+   * A payload to send with a request. It is written into the request's private directory, so the
+   * agent reads exactly these bytes.
+   *
+   * @param displayName how the user named the file; the agent's messages are rewritten to use it
+   * @param fileName the name to give the copy
+   * @param bytes the content
+   */
+  public record Upload(String displayName, String fileName, byte[] bytes) {
+    public Upload {
+      Objects.requireNonNull(displayName, "displayName");
+      Objects.requireNonNull(fileName, "fileName");
+      Objects.requireNonNull(bytes, "bytes");
+    }
+  }
+
   /** An attachment to one JVM; closing it detaches. */
   public final class Session implements AutoCloseable {
 
@@ -99,17 +115,16 @@ public final class AgentClient {
 
     /**
      * Runs one command in the target: writes the request into a private directory, loads the
-     * agent with it and returns the agent's result. The payload, if any, is copied into that
-     * directory first, so the agent reads exactly the bytes checked here.
+     * agent with it and returns the agent's result.
      *
      * @param agentJar the agent jar to load
      * @param request the request properties; {@code protocol} is added
-     * @param payload the payload file to send as {@code payload}, or null
+     * @param payload the payload to send as {@code payload}, or null
      * @param timeout how long the agent may wait (sent as {@code timeout}); the CLI waits
      *     {@link #ANSWER_GRACE} longer for its answer
      * @throws CliException exit 1 when the agent cannot be loaded, gives no result or the target exits
      */
-    public AgentResult send(Path agentJar, Map<String, String> request, Path payload, Duration timeout) {
+    public AgentResult send(Path agentJar, Map<String, String> request, Upload payload, Duration timeout) {
       Path dir = null;
       try {
         dir = Files.createTempDirectory("jlivepatch-", PosixFilePermissions.asFileAttribute(
@@ -118,16 +133,18 @@ public final class AgentClient {
         properties.setProperty("protocol", Integer.toString(AgentResult.PROTOCOL));
         properties.putAll(request);
         properties.setProperty("timeout", Long.toString(timeout.toMillis()));
+        Path copy = null;
         if (payload != null) {
-          Path copy = dir.resolve("payload.jlp");
-          Files.copy(payload, copy);
+          copy = dir.resolve(safeFileName(payload.fileName()));
+          Files.write(copy, payload.bytes());
           properties.setProperty("payload", copy.toString());
         }
         Path requestFile = dir.resolve("request.properties");
         try (Writer writer = Files.newBufferedWriter(requestFile, StandardCharsets.UTF_8)) {
           properties.store(writer, "jlivepatch request");
         }
-        return load(agentJar, requestFile, dir.resolve("result.properties"), timeout.plus(ANSWER_GRACE));
+        AgentResult result = load(agentJar, requestFile, dir.resolve("result.properties"), timeout.plus(ANSWER_GRACE));
+        return copy == null ? result : result.withMessage(result.message().replace(copy.toString(), payload.displayName()));
       } catch (IOException e) {
         throw new CliException(ExitCode.FAILURE, "cannot write the request for JVM " + jvm.pid() + ": " + e.getMessage(), e);
       } finally {
@@ -271,6 +288,11 @@ public final class AgentClient {
 
   private static boolean alive(LocalJvm jvm) {
     return ProcessHandle.of(jvm.pid()).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  /** The payload copy's name: the user's file name when it is a plain {@code *.jlp} name. */
+  private static String safeFileName(String name) {
+    return name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,200}\\.jlp") ? name : "payload.jlp";
   }
 
   private static String seconds(Duration duration) {

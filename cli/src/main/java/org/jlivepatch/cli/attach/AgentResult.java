@@ -125,6 +125,11 @@ public record AgentResult(
             p.apply("result"), p.apply("message"))));
   }
 
+  /** This result with another message. */
+  public AgentResult withMessage(String newMessage) {
+    return new AgentResult(exitCode, step, newMessage, agentVersion, jdk, patchId, patchSigner, classes, stack, audit);
+  }
+
   /** Whether the agent did what was asked. */
   public boolean succeeded() {
     return exitCode == ExitCode.OK;
