@@ -1,0 +1,146 @@
+package org.jlivepatch.agent.rt;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.management.ObjectName;
+import org.jlivepatch.core.Version;
+
+/**
+ * The agent's state in this JVM: one instance, created by the first {@code premain} or
+ * {@code agentmain} and reached again by every later attach of the agent jar (the runtime is
+ * loaded once, by the system class loader).
+ */
+public final class AgentRuntime {
+
+  /** System property the agent sets to its version once loaded. */
+  static final String VERSION_PROPERTY = "jlivepatch.agent.version";
+  /** System property the agent keeps set to the stack's patch ids, bottom to top. */
+  static final String STACK_PROPERTY = "jlivepatch.stack";
+
+  private static AgentRuntime instance;
+
+  private final Instrumentation instrumentation;
+  private final PatchStack stack = new PatchStack();
+  private final Audit audit = new Audit();
+  private final PayloadSource payloads = new PayloadSource();
+  private final RunningBytes runningBytes;
+  private final PatchEngine engine;
+  private final ReentrantLock commandLock = new ReentrantLock(true);
+
+  private AgentRuntime(Instrumentation instrumentation) {
+    this.instrumentation = instrumentation;
+    this.runningBytes = new RunningBytes(instrumentation);
+    this.engine = new PatchEngine(instrumentation, runningBytes, stack, audit);
+  }
+
+  /**
+   * Starts the agent, or reaches the running one, and handles {@code options}: a request file
+   * for an attach, a patch directory at startup. Never throws.
+   */
+  public static void start(Instrumentation instrumentation, String options, boolean atStartup) {
+    AgentRuntime runtime;
+    synchronized (AgentRuntime.class) {
+      if (instance == null) {
+        instance = new AgentRuntime(instrumentation);
+        instance.install(atStartup);
+      }
+      runtime = instance;
+    }
+    try {
+      if (atStartup) {
+        new StartupPatches(runtime).apply(options == null ? "" : options);
+      } else {
+        new RequestHandler(runtime).handle(options == null ? "" : options);
+      }
+    } catch (Throwable t) {
+      runtime.audit.warning("agent " + (atStartup ? "startup" : "command") + " failed: " + t);
+    }
+  }
+
+  private void install(boolean atStartup) {
+    System.setProperty(VERSION_PROPERTY, Version.current());
+    System.setProperty(STACK_PROPERTY, "");
+    runningBytes.install();
+    instrumentation.addTransformer(new LoadTimePatcher(stack, audit), false);
+    if (atStartup) {
+      // Not on the premain thread: the platform MBean server must not be created before the
+      // application had a chance to configure it.
+      Thread thread = new Thread(this::registerMBean, "jlivepatch-jmx");
+      thread.setDaemon(true);
+      thread.start();
+    } else {
+      registerMBean();
+    }
+  }
+
+  private void registerMBean() {
+    try {
+      ManagementFactory.getPlatformMBeanServer()
+          .registerMBean(new PatchStackView(stack), new ObjectName(PatchStackMXBean.OBJECT_NAME));
+    } catch (Throwable t) {
+      audit.warning("the read-only MBean " + PatchStackMXBean.OBJECT_NAME + " is not registered: " + t);
+    }
+  }
+
+  PatchStack stack() {
+    return stack;
+  }
+
+  Audit audit() {
+    return audit;
+  }
+
+  PayloadSource payloads() {
+    return payloads;
+  }
+
+  PatchEngine engine() {
+    return engine;
+  }
+
+  /**
+   * Runs {@code command} holding the command lock, waiting at most {@code timeoutMillis} for it.
+   *
+   * @throws CommandException exit 4 at the {@code busy} step if another command holds the lock
+   */
+  <T> T locked(long timeoutMillis, Command<T> command) throws CommandException {
+    boolean acquired;
+    try {
+      acquired = commandLock.tryLock(Math.max(0, timeoutMillis), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      acquired = false;
+    }
+    if (!acquired) {
+      throw new CommandException(CommandException.RETRY, "busy",
+          "another patch command is running in this JVM; retry later (waited " + timeoutMillis + " ms)");
+    }
+    try {
+      return command.run();
+    } finally {
+      System.setProperty(STACK_PROPERTY, stack.ids());
+      commandLock.unlock();
+    }
+  }
+
+  /** A command run under the lock. */
+  interface Command<T> {
+    T run() throws CommandException;
+  }
+
+  /** The stack as the MBean shows it. */
+  static List<PatchStackMXBean.StackEntry> describe(PatchStack stack) {
+    return stack.entries().stream().map(p -> new PatchStackMXBean.StackEntry(p.id(),
+        p.patch().depends().orElse(""), p.appliedAt().toString(), p.user(), p.signer(), p.appliedNames(),
+        p.pendingNames())).toList();
+  }
+
+  /** Sets the trusted keys file named at startup. */
+  void setStartupTrustFile(Path file) {
+    payloads.setStartupTrustFile(file);
+  }
+}

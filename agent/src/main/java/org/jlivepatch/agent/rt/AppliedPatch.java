@@ -1,0 +1,105 @@
+package org.jlivepatch.agent.rt;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jlivepatch.core.model.Patch;
+import org.jlivepatch.core.model.PatchedClass;
+
+/** A patch on the stack: what it is, who applied it, and every class definition it switched in. */
+final class AppliedPatch {
+
+  private final Patch patch;
+  private final String signer;
+  private final String contentHash;
+  private final Instant appliedAt;
+  private final String user;
+  private final List<InstalledClass> installed = new CopyOnWriteArrayList<>();
+  private final List<Hooks.Bound> hooks;
+
+  AppliedPatch(Patch patch, String signer, String contentHash, Instant appliedAt, String user,
+      List<InstalledClass> installed, List<Hooks.Bound> hooks) {
+    this.patch = patch;
+    this.signer = signer;
+    this.contentHash = contentHash;
+    this.appliedAt = appliedAt;
+    this.user = user;
+    this.installed.addAll(installed);
+    this.hooks = List.copyOf(hooks);
+  }
+
+  Patch patch() {
+    return patch;
+  }
+
+  String id() {
+    return patch.id();
+  }
+
+  String signer() {
+    return signer;
+  }
+
+  String contentHash() {
+    return contentHash;
+  }
+
+  Instant appliedAt() {
+    return appliedAt;
+  }
+
+  String user() {
+    return user;
+  }
+
+  List<Hooks.Bound> hooks() {
+    return hooks;
+  }
+
+  /** The class definitions switched in so far, by command or as classes loaded. */
+  List<InstalledClass> installed() {
+    installed.removeIf(InstalledClass::unloaded);
+    return List.copyOf(installed);
+  }
+
+  /** Records a definition switched in when its class loaded. */
+  void addInstalled(InstalledClass installedClass) {
+    installed.add(installedClass);
+  }
+
+  /** The definition this patch installed for {@code type}, if any. */
+  Optional<InstalledClass> installedFor(Class<?> type) {
+    return installed.stream().filter(i -> i.is(type)).findFirst();
+  }
+
+  /** Whether this patch switched in {@code name} in {@code loader}. */
+  boolean hasInstalled(String name, ClassLoader loader) {
+    return installed.stream().anyMatch(i -> i.name().equals(name) && i.isLoader(loader));
+  }
+
+  /** Binary names of the patched classes switched in, in patch order, without repeats. */
+  List<String> appliedNames() {
+    Set<String> names = new LinkedHashSet<>();
+    for (PatchedClass c : patch.classes()) {
+      if (installed.stream().anyMatch(i -> i.name().equals(c.name()))) {
+        names.add(c.name());
+      }
+    }
+    return new ArrayList<>(names);
+  }
+
+  /** Binary names of the patched classes not loaded by any class loader yet. */
+  List<String> pendingNames() {
+    List<String> names = new ArrayList<>();
+    for (PatchedClass c : patch.classes()) {
+      if (installed.stream().noneMatch(i -> i.name().equals(c.name()))) {
+        names.add(c.name());
+      }
+    }
+    return names;
+  }
+}

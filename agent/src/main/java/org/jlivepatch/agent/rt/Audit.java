@@ -1,0 +1,106 @@
+package org.jlivepatch.agent.rt;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Records every apply, revert, replace and refusal three ways: a JFR event, a line in the JVM's
+ * log ({@link System.Logger} {@code org.jlivepatch.agent}) and an in-memory log that
+ * {@code list} returns.
+ */
+final class Audit {
+
+  /** One audit record. */
+  record Entry(Instant time, String user, String action, String id, String result, String message) {}
+
+  /** The in-memory log keeps this many records, dropping the oldest. */
+  static final int CAPACITY = 500;
+
+  private final Deque<Entry> entries = new ArrayDeque<>();
+  private volatile Logger logger;
+
+  /** Records the outcome of a command or a load-time patch. */
+  void record(String user, String action, String id, int exitCode, String message) {
+    String result = switch (exitCode) {
+      case 0 -> "done";
+      case CommandException.REFUSED -> "refused";
+      case CommandException.RETRY -> "busy";
+      default -> "failed";
+    };
+    Entry entry = new Entry(Instant.now(), user, action, id, result, message);
+    synchronized (entries) {
+      if (entries.size() == CAPACITY) {
+        entries.removeFirst();
+      }
+      entries.addLast(entry);
+    }
+    PatchCommandEvent event = new PatchCommandEvent();
+    if (event.isEnabled()) {
+      event.action = action;
+      event.patchId = id;
+      event.user = user;
+      event.result = result;
+      event.exitCode = exitCode;
+      event.message = message;
+      event.commit();
+    }
+    log(exitCode == 0 ? Level.INFO : Level.WARNING,
+        "jlivepatch: " + action + " " + (id.isEmpty() ? "" : id + " ") + result + " (user " + user + "): " + message);
+  }
+
+  /**
+   * Records from inside a class-load transformer: the JFR event and in-memory entry now, the log
+   * line from a daemon thread, so that no logging backend initialises during class loading.
+   */
+  void recordFromClassLoad(String user, String action, String id, int exitCode, String message) {
+    deferred.execute(() -> record(user, action, id, exitCode, message));
+  }
+
+  private final java.util.concurrent.Executor deferred = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread thread = new Thread(r, "jlivepatch-audit");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  /** A line written by a patch's hook. */
+  void hookLog(String patchId, String message) {
+    log(Level.INFO, "jlivepatch: hook of " + patchId + ": " + message);
+  }
+
+  /** A line about the agent itself. */
+  void info(String message) {
+    log(Level.INFO, "jlivepatch: " + message);
+  }
+
+  /** A problem the agent survived. */
+  void warning(String message) {
+    log(Level.WARNING, "jlivepatch: " + message);
+  }
+
+  /** The in-memory log, oldest first. */
+  List<Entry> entries() {
+    synchronized (entries) {
+      return new ArrayList<>(entries);
+    }
+  }
+
+  private void log(Level level, String line) {
+    try {
+      Logger current = logger;
+      if (current == null) {
+        // Looked up on first use, not at agent start, so that an application that configures its
+        // logging backend early in main() is not pre-empted by a -javaagent.
+        current = System.getLogger("org.jlivepatch.agent");
+        logger = current;
+      }
+      current.log(level, line);
+    } catch (RuntimeException | LinkageError e) {
+      System.err.println(line);
+    }
+  }
+}

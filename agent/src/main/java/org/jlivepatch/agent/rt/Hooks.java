@@ -1,0 +1,164 @@
+package org.jlivepatch.agent.rt;
+
+import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jlivepatch.api.PatchContext;
+import org.jlivepatch.api.PatchHook;
+import org.jlivepatch.api.PatchVetoException;
+import org.jlivepatch.core.model.HookClass;
+import org.jlivepatch.core.model.Patch;
+
+/**
+ * Instantiates a payload's hook classes and runs them. Hook classes are defined in a fresh class
+ * loader whose parent is the loader of the patched classes, one per such loader, so a hook sees
+ * the application's classes as they are in that loader.
+ */
+final class Hooks {
+
+  /** One hook instance bound to the classes of one class loader. */
+  record Bound(String className, PatchHook hook, PatchContext context) {}
+
+  /** A hook phase. */
+  enum Phase {
+    PRE_APPLY("preApply"),
+    POST_APPLY("postApply"),
+    PRE_REVERT("preRevert"),
+    POST_REVERT("postRevert");
+
+    final String step;
+
+    Phase(String step) {
+      this.step = step;
+    }
+  }
+
+  private Hooks() {}
+
+  /**
+   * Instantiates the patch's hooks, once for each class loader that holds patched classes; with
+   * none loaded yet, once under the system class loader.
+   *
+   * @param classesByLoader the resolved patched classes grouped by defining loader
+   * @throws CommandException at the {@code preApply} step if a hook cannot be instantiated
+   */
+  static List<Bound> bind(Patch patch, Map<ClassLoader, List<Class<?>>> classesByLoader, Audit audit)
+      throws CommandException {
+    List<Bound> bound = new ArrayList<>();
+    if (patch.hooks().stream().noneMatch(HookClass::entryPoint)) {
+      return bound;
+    }
+    Map<ClassLoader, List<Class<?>>> groups = new LinkedHashMap<>(classesByLoader);
+    if (groups.isEmpty()) {
+      groups.put(ClassLoader.getSystemClassLoader(), List.of());
+    }
+    for (Map.Entry<ClassLoader, List<Class<?>>> group : groups.entrySet()) {
+      HookLoader loader = new HookLoader(patch, group.getKey());
+      Context context = new Context(patch.id(), group.getValue(), audit);
+      for (HookClass hookClass : patch.hooks()) {
+        if (hookClass.entryPoint()) {
+          bound.add(new Bound(hookClass.name(), instantiate(loader, hookClass.name()), context));
+        }
+      }
+    }
+    return bound;
+  }
+
+  /**
+   * Runs one phase of every hook, in order.
+   *
+   * @throws CommandException exit 3 for a veto, exit 1 for a hook that throws, naming the hook
+   */
+  static void run(List<Bound> hooks, Phase phase) throws CommandException {
+    for (Bound bound : hooks) {
+      try {
+        switch (phase) {
+          case PRE_APPLY -> bound.hook().preApply(bound.context());
+          case POST_APPLY -> bound.hook().postApply(bound.context());
+          case PRE_REVERT -> bound.hook().preRevert(bound.context());
+          case POST_REVERT -> bound.hook().postRevert(bound.context());
+        }
+      } catch (PatchVetoException veto) {
+        throw CommandException.refused(phase.step, "vetoed by " + bound.className() + "." + phase.step + ": "
+            + oneLine(veto.getMessage()));
+      } catch (Throwable t) {
+        throw CommandException.failed(phase.step, "hook " + bound.className() + "." + phase.step + " threw "
+            + t.getClass().getName() + ": " + oneLine(t.getMessage()));
+      }
+    }
+  }
+
+  private static PatchHook instantiate(HookLoader loader, String name) throws CommandException {
+    try {
+      Class<?> type = Class.forName(name, false, loader);
+      if (!PatchHook.class.isAssignableFrom(type)) {
+        throw CommandException.refused("preApply", "hook class " + name + " does not implement "
+            + PatchHook.class.getName());
+      }
+      return (PatchHook) type.getConstructor().newInstance();
+    } catch (InvocationTargetException e) {
+      throw CommandException.failed("preApply", "hook class " + name + " failed to construct: " + e.getCause());
+    } catch (ReflectiveOperationException | LinkageError e) {
+      throw CommandException.failed("preApply", "hook class " + name + " cannot be instantiated: " + e);
+    }
+  }
+
+  static String oneLine(String text) {
+    return text == null ? "" : text.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+  }
+
+  /** Defines the payload's hook classes, delegating everything else to the patched classes' loader. */
+  private static final class HookLoader extends ClassLoader {
+    private final Map<String, byte[]> classes = new HashMap<>();
+
+    HookLoader(Patch patch, ClassLoader parent) {
+      super("jlivepatch-hooks-" + patch.id(), parent);
+      patch.hooks().forEach(h -> classes.put(h.name(), h.bytes()));
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+      byte[] bytes = classes.get(name);
+      if (bytes == null) {
+        throw new ClassNotFoundException(name);
+      }
+      return defineClass(name, bytes, 0, bytes.length);
+    }
+  }
+
+  /** What one hook instance sees: the patched classes of its loader. */
+  private static final class Context implements PatchContext {
+    private final String patchId;
+    private final List<Class<?>> classes;
+    private final Audit audit;
+
+    Context(String patchId, List<Class<?>> classes, Audit audit) {
+      this.patchId = patchId;
+      this.classes = List.copyOf(classes);
+      this.audit = audit;
+    }
+
+    @Override
+    public String patchId() {
+      return patchId;
+    }
+
+    @Override
+    public List<Class<?>> patchedClasses() {
+      return classes;
+    }
+
+    @Override
+    public Class<?> patchedClass(String binaryName) {
+      return classes.stream().filter(c -> c.getName().equals(binaryName)).findFirst().orElse(null);
+    }
+
+    @Override
+    public void log(String message) {
+      audit.hookLog(patchId, oneLine(message));
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package org.jlivepatch.agent.rt;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
+import java.security.ProtectionDomain;
+
+/**
+ * Reads the class file of a loaded class as the JVM runs it, by asking for a retransformation
+ * and recording the bytes the JVM reconstitutes for it.
+ *
+ * <p>A retransformation that changes nothing is still a redefinition: a VM operation at a
+ * safepoint that swaps in a new class version (and, on JDK 17, deoptimises dependent compiled
+ * code). To avoid that pause, the transformer answers the capture with bytes that are not a class
+ * file. The JVM parses the transformed bytes in the operation's prologue, before the safepoint;
+ * parsing fails with {@link ClassFormatError}, the operation is abandoned, and the class is left
+ * exactly as it was. The integration tests prove this on JDK 17 and 25 with
+ * {@code -Xlog:redefine+class+load}: a capture logs no redefinition, and the class's redefinition
+ * count moves only when a patch is switched in. Transformers of other agents registered after
+ * this one see the invalid bytes for that one call and are expected to ignore them, as they must
+ * ignore any class file they cannot parse.
+ */
+final class RunningBytes implements ClassFileTransformer {
+
+  /** Not a class file: wrong magic number, so the JVM's parser stops at the first four bytes. */
+  private static final byte[] NOT_A_CLASS_FILE = {0, 0, 0, 0};
+
+  private final Instrumentation instrumentation;
+  private volatile Class<?> wanted;
+  private volatile Thread capturer;
+  private volatile byte[] captured;
+
+  RunningBytes(Instrumentation instrumentation) {
+    this.instrumentation = instrumentation;
+  }
+
+  /** Registers the capturing transformer; once per JVM. */
+  void install() {
+    instrumentation.addTransformer(this, true);
+  }
+
+  /**
+   * Returns the running class file of {@code type}.
+   *
+   * @throws CommandException if the class cannot be retransformed or the JVM hands back nothing
+   */
+  synchronized byte[] capture(Class<?> type) throws CommandException {
+    if (!instrumentation.isModifiableClass(type)) {
+      throw CommandException.refused("resolve", "class " + type.getName() + " in loader "
+          + Loaders.describe(type.getClassLoader()) + " cannot be modified by this JVM");
+    }
+    captured = null;
+    capturer = Thread.currentThread();
+    wanted = type;
+    try {
+      instrumentation.retransformClasses(type);
+    } catch (ClassFormatError expected) {
+      // the capture's own doing: the retransformation stopped before changing anything
+    } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+      if (captured == null) {
+        throw CommandException.failed("expectation", "cannot read the running code of " + type.getName()
+            + ": " + e);
+      }
+    } finally {
+      wanted = null;
+      capturer = null;
+    }
+    byte[] result = captured;
+    captured = null;
+    if (result == null) {
+      throw CommandException.failed("expectation", "the JVM handed back no class file for " + type.getName());
+    }
+    return result;
+  }
+
+  @Override
+  public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+      ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+    if (classBeingRedefined == null || classBeingRedefined != wanted || Thread.currentThread() != capturer) {
+      return null;
+    }
+    captured = classfileBuffer.clone();
+    return NOT_A_CLASS_FILE.clone();
+  }
+}
