@@ -1,6 +1,7 @@
 package org.jlivepatch.core.review;
 
 import java.util.List;
+import java.util.Map;
 import org.jlivepatch.core.diff.DiffResult;
 import org.jlivepatch.core.model.BuildInfo;
 import org.jlivepatch.core.model.HookClass;
@@ -80,8 +81,18 @@ public final class Reviewer {
 
   /** Renders a review; lines end with {@code \n}. */
   public String render(Review review) {
+    return render(review, Map.of());
+  }
+
+  /**
+   * Renders a review with facts about where it came from shown in the summary under the title,
+   * e.g. {@code "payload" -> "fix.jlp"}; lines end with {@code \n}.
+   *
+   * @param facts name to value, shown in iteration order
+   */
+  public String render(Review review, Map<String, String> facts) {
     StringBuilder out = new StringBuilder(4096);
-    summary(review, out);
+    summary(review, facts, out);
     changed(review, out);
     refused(review.refused(), out);
     warnings(review.warnings(), out);
@@ -94,9 +105,10 @@ public final class Reviewer {
     return out.toString();
   }
 
-  private void summary(Review review, StringBuilder out) {
+  private void summary(Review review, Map<String, String> facts, StringBuilder out) {
     String title = review.id().map(id -> "Review of patch " + id).orElse("Review of the difference between old and new classes");
     heading(out, title);
+    facts.forEach((name, value) -> field(out, name, value));
     if (!review.description().isEmpty()) {
       field(out, "description", review.description());
     }
