@@ -91,7 +91,7 @@ final class ZipContainer {
     }
     int end = findEndRecord(file);
     if (end < 0) {
-      if (file.length >= 4 && u32(file, 0) == LOCAL_HEADER) {
+      if (startsLikeZip(file)) {
         throw new PayloadException(TRUNCATED, "the file is truncated: the zip directory at its end is missing");
       }
       throw new PayloadException(CORRUPT, "not a jlivepatch payload: not a zip file");
@@ -265,6 +265,17 @@ final class ZipContainer {
     } catch (CharacterCodingException e) {
       throw new PayloadException(CORRUPT, "payload has an entry name that is not UTF-8");
     }
+  }
+
+  /** Whether the file starts with a zip local header, or with a part of one. */
+  private static boolean startsLikeZip(byte[] file) {
+    byte[] magic = {'P', 'K', 3, 4};
+    for (int i = 0; i < Math.min(4, file.length); i++) {
+      if (file[i] != magic[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int findEndRecord(byte[] file) {
