@@ -91,7 +91,7 @@ class ReviewCommandTest {
     assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
     assertThat(run.err()).isEmpty();
     assertThat(run.out()).startsWith("Review of patch fix-1\n").contains(
-        "  signature   unsigned\n",
+        "  signature    unsigned\n",
         "CHANGED (1)\n  demo.Greeter.greet(Ljava/lang/String;)Ljava/lang/String;  in-place\n",
         "DIFF demo.Greeter.greet(Ljava/lang/String;)Ljava/lang/String;  in-place\n");
     assertThat(run.out()).containsPattern("\n-\\s+\"Hello, \\\\u0001\"\n\\+\\s+\"Hi, \\\\u0001\"\n");
@@ -144,7 +144,7 @@ class ReviewCommandTest {
         "--trust", publicKeyFile(Signing.generateKeyPair(), "other.pub").toString());
 
     assertThat(trusted.exitCode()).isEqualTo(ExitCode.OK);
-    assertThat(trusted.out()).contains("  signature   verified: signed by trusted key " + Signing.keyId(signer.getPublic()));
+    assertThat(trusted.out()).contains("  signature    verified: signed by trusted key " + Signing.keyId(signer.getPublic()));
     assertThat(notChecked.out()).contains("not verified (give --trust PUB to check it)");
     assertThat(untrusted.exitCode()).isEqualTo(ExitCode.REFUSED);
     assertThat(untrusted.out()).isEmpty();
@@ -212,7 +212,7 @@ class ReviewCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
     assertThat(run.out()).startsWith("Review of the difference between old and new classes\n")
-        .contains("  patchable   yes\n", "DIFF demo.Greeter.greet(Ljava/lang/String;)Ljava/lang/String;  in-place\n");
+        .contains("  patchable    yes\n", "DIFF demo.Greeter.greet(Ljava/lang/String;)Ljava/lang/String;  in-place\n");
   }
 
   @Test

@@ -108,10 +108,10 @@ public final class Reviewer {
   private void summary(Review review, Map<String, String> facts, StringBuilder out) {
     String title = review.id().map(id -> "Review of patch " + id).orElse("Review of the difference between old and new classes");
     heading(out, title);
-    facts.forEach((name, value) -> field(out, name, value));
     if (!review.description().isEmpty()) {
       field(out, "description", review.description());
     }
+    facts.forEach((name, value) -> field(out, name, value));
     if (review.id().isPresent()) {
       field(out, "depends on", review.depends().map(id -> "patch " + id)
           .orElse("nothing: built against unpatched classes"));
@@ -270,7 +270,7 @@ public final class Reviewer {
   }
 
   private void field(StringBuilder out, String name, String value) {
-    out.append(ITEM).append(String.format("%-12s", name)).append(value).append('\n');
+    out.append(ITEM).append(String.format("%-13s", name)).append(value).append('\n');
   }
 
   private void item(StringBuilder out, String style, String where, String detail) {

@@ -8,6 +8,9 @@ import java.util.Map;
 import org.jlivepatch.core.fingerprint.Fingerprints;
 import org.jlivepatch.core.testing.InMemoryCompiler;
 import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodNode;
 
 class DisassemblerTest {
 
@@ -59,6 +62,16 @@ class DisassemblerTest {
   @Test
   void sameDisassemblyWithAndWithoutDebugInformation() {
     assertThat(parse(compile(PARSER, "-g:none"))).isEqualTo(parse(compile(PARSER, "-g")));
+  }
+
+  @Test
+  void sameDisassemblyOfAMethodNodeReadWithDebugInformationAndFrames() {
+    byte[] classFile = compile(PARSER, "-g");
+    ClassNode node = new ClassNode();
+    new ClassReader(classFile).accept(node, 0);
+    MethodNode parse = node.methods.stream().filter(m -> m.name.equals("parse")).findFirst().orElseThrow();
+
+    assertThat(Disassembler.ofMethod(parse)).isEqualTo(parse(classFile));
   }
 
   @Test

@@ -65,10 +65,10 @@ class ReviewerTest {
 
     assertThat(text).startsWith("Review of patch fix-1\n");
     assertThat(text).contains(
-        "  depends on  nothing: built against unpatched classes\n",
-        "  old build   JDK 17, class files 61 (Java 17)\n",
-        "  runs on     Java 17 and later\n",
-        "  summary     1 method changed in 1 class, 0 refused, 0 warnings, 0 ignored, 0 renamed, 0 hooks\n",
+        "  depends on   nothing: built against unpatched classes\n",
+        "  old build    JDK 17, class files 61 (Java 17)\n",
+        "  runs on      Java 17 and later\n",
+        "  summary      1 method changed in 1 class, 0 refused, 0 warnings, 0 ignored, 0 renamed, 0 hooks\n",
         "CHANGED (1)\n  demo.Greeter.greet(I)Ljava/lang/String;  in-place\n");
     assertThat(text).doesNotContain("REFUSED", "WARNINGS", "IGNORED", "RENAMED");
   }
@@ -86,7 +86,7 @@ class ReviewerTest {
 
     assertThat(text).startsWith("Review of the difference between old and new classes\n");
     assertThat(text).contains(
-        "  patchable   no: 1 difference refused (see REFUSED)\n",
+        "  patchable    no: 1 difference refused (see REFUSED)\n",
         "REFUSED (1): no patch can be built until each is resolved\n"
             + "  demo.Greeter  field count:I\n"
             + "      added field: redefinition cannot add fields; keep the state in a shadow field\n",
@@ -111,7 +111,7 @@ class ReviewerTest {
 
     String text = Reviewer.plain().render(diff);
 
-    assertThat(text).contains("  old build   JDK unknown, no class files\n",
+    assertThat(text).contains("  old build    JDK unknown, no class files\n",
         "DIFF demo.Greeter.greet(I)Ljava/lang/String;  in-place\n"
             + "  (no class bytes to disassemble: the class is not part of a patch)\n");
   }
@@ -186,7 +186,7 @@ class ReviewerTest {
         .satisfies(w -> assertThat(w.toLine()).startsWith("demo.Greeter method limit()I: its bytes differ"));
     String text = Reviewer.plain().render(review);
     assertThat(text).contains("DIFF demo.Greeter.limit()I  NOT LISTED IN THE PATCH\n", "-    BIPUSH 10\n+    BIPUSH 20\n");
-    assertThat(text).contains("summary     1 method changed in 1 class, 0 refused, 1 warning");
+    assertThat(text).contains("summary      1 method changed in 1 class, 0 refused, 1 warning");
   }
 
   @Test
@@ -226,7 +226,7 @@ class ReviewerTest {
     assertThat(same.unifiedDiff(3)).isEmpty();
     Review review = new Review(Optional.of("p"), "", Optional.of("base"), BuildInfo.UNKNOWN, BuildInfo.UNKNOWN,
         Optional.of(17), List.of(same), List.of(), List.of(), List.of(), List.of(), List.of());
-    assertThat(Reviewer.plain().render(review)).contains("  depends on  patch base\n",
+    assertThat(Reviewer.plain().render(review)).contains("  depends on   patch base\n",
         "DIFF demo.A.m()V  in-place\n  (the normalised disassembly is identical)\n");
   }
 
