@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
     description = "Live patching for running JVMs: build a patch from two builds of a class set, review it, "
         + "and switch it into a running JVM without a restart.",
     subcommands = {CommandLine.HelpCommand.class, JvmsCommand.class, ApplyCommand.class, RevertCommand.class,
-      ReplaceCommand.class, ListCommand.class, ReviewCommand.class},
+      ReplaceCommand.class, ListCommand.class, ReviewCommand.class,
+      InspectCommand.class, KeygenCommand.class, SignCommand.class, VerifyCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:done",

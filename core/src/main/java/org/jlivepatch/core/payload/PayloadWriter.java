@@ -17,6 +17,9 @@ import org.jlivepatch.core.model.PatchedClass;
  */
 public final class PayloadWriter {
 
+  /** The payload format version this jlivepatch writes, and the newest it reads. */
+  public static final int FORMAT_VERSION = PayloadFormat.VERSION;
+
   private PayloadWriter() {}
 
   /**
