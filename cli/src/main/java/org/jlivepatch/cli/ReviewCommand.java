@@ -39,13 +39,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "review",
+    mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Show what a patch changes: a summary (changed methods, refusals and the way out, warnings, ignored",
-      "differences with the reason, renamed synthetic members), then a unified diff of each changed method's",
-      "normalised disassembly, exactly as the patch carries it.",
-      "Review a payload (FILE.jlp), or two builds before building a patch (--old/--new; exit 3 if something",
-      "would be refused)."
+      "Show what a patch changes: a summary (changed methods, refusals and the",
+      "way out, warnings, ignored differences and why, renamed synthetic members),",
+      "then a unified diff of each changed method's normalised disassembly,",
+      "exactly as the patch carries it.",
+      "Review a payload (FILE.jlp), or two builds before a patch is built",
+      "(--old/--new; exit 3 if something would be refused)."
     })
 final class ReviewCommand implements Callable<Integer> {
 

@@ -253,6 +253,14 @@ class ReviewCommandTest {
   }
 
   @Test
+  void helpDescribesBothForms() {
+    Run run = run("review", "--help");
+
+    assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+    assertThat(run.out()).contains("FILE.jlp", "--old=PATH", "--new=PATH", "--trust=PUB", "--color=WHEN", "--json");
+  }
+
+  @Test
   void wrongCombinationsAreUsageErrors() throws IOException {
     String file = unsignedPayload().toString();
 
