@@ -202,6 +202,42 @@ class BadPayloadTest {
   }
 
   @Test
+  void answersRandomDamageOnlyWithPayloadExceptions() throws Exception {
+    // Several bytes at once, anywhere, in stored and deflated payloads: a reader bug would surface
+    // here as another exception type or as a different patch accepted.
+    byte[] deflated = deflated(good);
+    java.util.Random random = new java.util.Random(20261124);
+    for (byte[] original : List.of(good, deflated)) {
+      String hash = read(original).contentHash();
+      for (int round = 0; round < 3000; round++) {
+        byte[] damaged = original.clone();
+        int changes = 1 + random.nextInt(6);
+        for (int c = 0; c < changes; c++) {
+          damaged[random.nextInt(damaged.length)] = (byte) random.nextInt(256);
+        }
+        try {
+          assertThat(read(damaged).contentHash()).isEqualTo(hash);
+        } catch (PayloadException expected) {
+          assertThat(expected.getMessage()).isNotBlank().doesNotContain("\n");
+        }
+      }
+    }
+  }
+
+  private static byte[] deflated(byte[] file) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+      for (Entry e : Zips.entries(file)) {
+        zip.putNextEntry(new ZipEntry(e.name()));
+        zip.write(e.data());
+        zip.closeEntry();
+      }
+    }
+    assertThat(read(out.toByteArray()).contentHash()).isEqualTo(read(file).contentHash());
+    return out.toByteArray();
+  }
+
+  @Test
   void detectsAFlippedByteInEachEntryByItsChecksum() {
     for (Entry e : Zips.entries(good)) {
       byte[] damaged = good.clone();
