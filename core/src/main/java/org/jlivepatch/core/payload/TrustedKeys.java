@@ -5,6 +5,8 @@ import static org.jlivepatch.core.payload.PayloadException.Reason.UNSIGNED;
 import static org.jlivepatch.core.payload.PayloadException.Reason.UNTRUSTED;
 
 import java.security.PublicKey;
+import java.security.interfaces.EdECPublicKey;
+import java.security.spec.NamedParameterSpec;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +28,9 @@ public final class TrustedKeys {
    */
   public TrustedKeys(Collection<PublicKey> keys) {
     for (PublicKey key : keys) {
-      if (!Signing.ALGORITHM.equalsIgnoreCase(key.getAlgorithm()) && !"EdDSA".equalsIgnoreCase(key.getAlgorithm())) {
+      // The JDK names both Ed25519 and Ed448 keys "EdDSA"; the curve is in the parameters.
+      if (!(key instanceof EdECPublicKey edKey)
+          || !NamedParameterSpec.ED25519.getName().equalsIgnoreCase(edKey.getParams().getName())) {
         throw new IllegalArgumentException("trusted keys must be " + Signing.ALGORITHM + " keys, not "
             + key.getAlgorithm());
       }

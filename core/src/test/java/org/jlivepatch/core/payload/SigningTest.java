@@ -131,6 +131,20 @@ class SigningTest {
   }
 
   @Test
+  void trustsOnlyEd25519Keys() throws Exception {
+    PublicKey ed448 = java.security.KeyPairGenerator.getInstance("Ed448").generateKeyPair().getPublic();
+    PublicKey rsa = java.security.KeyPairGenerator.getInstance("RSA").generateKeyPair().getPublic();
+    for (PublicKey key : List.of(ed448, rsa)) {
+      assertThatThrownBy(() -> new TrustedKeys(List.of(key))).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("trusted keys must be Ed25519 keys");
+    }
+    java.security.PrivateKey ed448Private = java.security.KeyPairGenerator.getInstance("Ed448").generateKeyPair()
+        .getPrivate();
+    assertThatThrownBy(() -> Signing.publicKey(ed448Private)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("not an Ed25519 private key");
+  }
+
+  @Test
   void rejectsTextThatHoldsNoKey() {
     assertThatThrownBy(() -> Signing.readPrivateKey(Signing.toPem(alice.getPublic())))
         .isInstanceOf(IllegalArgumentException.class)
