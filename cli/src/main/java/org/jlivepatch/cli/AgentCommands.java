@@ -98,8 +98,9 @@ final class AgentCommands {
   static void printClasses(PrintWriter out, AgentResult result) {
     int width = result.classes().stream().mapToInt(c -> c.name().length()).max().orElse(0);
     for (AgentResult.ClassState c : result.classes()) {
-      out.printf("  %-8s %-" + width + "s  %s%n", c.state(), c.name(),
+      String line = String.format("  %-8s %-" + width + "s  %s", c.state(), c.name(),
           c.loader().isBlank() ? "" : "loader " + c.loader());
+      out.println(line.stripTrailing());
     }
   }
 

@@ -133,6 +133,9 @@ public final class AgentClient {
         properties.setProperty("protocol", Integer.toString(AgentResult.PROTOCOL));
         properties.putAll(request);
         properties.setProperty("timeout", Long.toString(timeout.toMillis()));
+        // The JVM runs attach requests one at a time: the agent counts time queued behind another
+        // command against the timeout from here.
+        properties.setProperty("requestedAt", Long.toString(System.currentTimeMillis()));
         Path copy = null;
         if (payload != null) {
           copy = dir.resolve(safeFileName(payload.fileName()));
