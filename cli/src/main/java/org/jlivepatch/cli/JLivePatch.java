@@ -16,9 +16,11 @@ import picocli.CommandLine.Spec;
     versionProvider = JLivePatch.VersionProvider.class,
     description = "Live patching for running JVMs: build a patch from two builds of a class set, review it, "
         + "and switch it into a running JVM without a restart.",
-    subcommands = {CommandLine.HelpCommand.class, JvmsCommand.class, ApplyCommand.class, RevertCommand.class,
-      ReplaceCommand.class, ListCommand.class, ReviewCommand.class,
-      InspectCommand.class, KeygenCommand.class, SignCommand.class, VerifyCommand.class},
+    subcommands = {
+      BuildCommand.class, ReviewCommand.class, InspectCommand.class,
+      JvmsCommand.class, ApplyCommand.class, RevertCommand.class, ReplaceCommand.class, ListCommand.class,
+      KeygenCommand.class, SignCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:done",

@@ -122,21 +122,21 @@ public final class Fingerprints {
       referenced.put(block.end, true);
       referenced.put(block.handler, true);
     }
-    // Consecutive labels denote the same position: they share one number.
+    // Only referenced labels count, so labels of debug information (line numbers, local
+    // variable ranges) never shift the numbering; referenced labels with no instruction between
+    // them denote the same position and share one number.
     Map<LabelNode, Integer> numbers = new IdentityHashMap<>();
-    int position = 0;
-    boolean lastWasInstruction = true;
+    int position = -1;
+    boolean instructionSinceLastLabel = true;
     for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
-      if (insn instanceof LabelNode label) {
-        if (lastWasInstruction) {
+      if (insn instanceof LabelNode label && referenced.containsKey(label)) {
+        if (instructionSinceLastLabel) {
           position++;
-          lastWasInstruction = false;
+          instructionSinceLastLabel = false;
         }
-        if (referenced.containsKey(label)) {
-          numbers.put(label, position);
-        }
+        numbers.put(label, position);
       } else if (insn.getOpcode() >= 0) {
-        lastWasInstruction = true;
+        instructionSinceLastLabel = true;
       }
     }
     return numbers;

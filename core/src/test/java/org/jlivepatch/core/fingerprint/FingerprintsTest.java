@@ -7,6 +7,8 @@ import org.jlivepatch.core.testing.InMemoryCompiler;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodNode;
 
 class FingerprintsTest {
 
@@ -20,6 +22,17 @@ class FingerprintsTest {
     String v1 = "package p; class A { int f(int x) { int y = x * 2;\n return y + 1; } }";
     String v2 = "package p;\n\n\nclass A {\n int f(int input) {\n int doubled = input * 2;\n\n return doubled + 1; } }";
     assertThat(fingerprints(v2, "-g")).isEqualTo(fingerprints(v1, "-g:none"));
+  }
+
+  @Test
+  void isTheSameForAMethodReadWithOrWithoutDebugInformation() {
+    String source = "package p; class A { int f(int x) {\n int y = 0;\n for (int i = 0; i < x; i++) {\n"
+        + " try { y += 10 / i; } catch (ArithmeticException e) { y--; }\n }\n return y; } }";
+    byte[] bytes = InMemoryCompiler.compile(Map.of("p.A", source), "-g").get("p.A");
+    ClassNode withDebug = new ClassNode();
+    new ClassReader(bytes).accept(withDebug, 0);
+    MethodNode method = withDebug.methods.stream().filter(m -> m.name.equals("f")).findFirst().orElseThrow();
+    assertThat(Fingerprints.ofMethod(method)).isEqualTo(Fingerprints.ofClass(bytes).get("f(I)I"));
   }
 
   @Test

@@ -1,0 +1,192 @@
+package org.jlivepatch.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.PrivateKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.jlivepatch.core.classes.ClassSet;
+import org.jlivepatch.core.diff.ChangedMethod;
+import org.jlivepatch.core.diff.ClassDiffer;
+import org.jlivepatch.core.diff.DiffOptions;
+import org.jlivepatch.core.diff.DiffResult;
+import org.jlivepatch.core.model.HookClass;
+import org.jlivepatch.core.model.Ignored;
+import org.jlivepatch.core.model.Patch;
+import org.jlivepatch.core.model.PatchId;
+import org.jlivepatch.core.model.Refusal;
+import org.jlivepatch.core.model.Warning;
+import org.jlivepatch.core.payload.PayloadWriter;
+import org.jlivepatch.core.payload.Signing;
+import org.objectweb.asm.ClassReader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code jlivepatch build}: diffs two builds of a class set and writes the patch payload. */
+@Command(
+    name = "build",
+    sortOptions = false,
+    description = {
+      "Compare the classes that run (--old) with the classes carrying the fix (--new), method by method,",
+      "and write a patch payload. Compiler noise (line numbers, renumbered lambdas, debug information) is",
+      "left out; what cannot be patched safely is refused with the reason and the way out, and nothing",
+      "is written (exit 3)."
+    })
+final class BuildCommand implements Callable<Integer> {
+
+  private static final String HOOK_INTERFACE = "org/jlivepatch/api/PatchHook";
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--old", required = true, paramLabel = "PATH",
+      description = "The classes the patch applies to: a jar, a fat jar or a directory of classes.")
+  Path oldPath;
+
+  @Option(names = "--new", required = true, paramLabel = "PATH",
+      description = "The same classes built with the fix.")
+  Path newPath;
+
+  @Option(names = "--id", required = true, description = "The patch id (letters, digits, '.', '_', '-').")
+  String id;
+
+  @Option(names = "--depends", paramLabel = "ID",
+      description = "The id of the patch this one is built on top of (its --old is that patch's --new).")
+  String depends;
+
+  @Option(names = "--include", paramLabel = "GLOB",
+      description = "Patch only classes matching GLOB (binary names; '*' within a package, '**' across). Repeatable.")
+  List<String> includes = new ArrayList<>();
+
+  @Option(names = "--exclude", paramLabel = "GLOB", description = "Leave out classes matching GLOB. Repeatable.")
+  List<String> excludes = new ArrayList<>();
+
+  @Option(names = "--description", paramLabel = "TEXT", description = "What the patch fixes, for reviewers and 'list'.")
+  String description = "";
+
+  @Option(names = "--hooks", paramLabel = "PATH",
+      description = "Hook classes to carry (jar or directory); classes implementing org.jlivepatch.api.PatchHook run in the target around apply and revert.")
+  Path hooksPath;
+
+  @Option(names = "--sign", paramLabel = "KEY", description = "Sign the payload with this Ed25519 private key (see 'keygen').")
+  Path signingKey;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE.jlp", description = "Where to write the payload.")
+  Path output;
+
+  @Mixin JsonMixin json;
+
+  @Override
+  public Integer call() throws IOException {
+    if (!PatchId.isValid(id)) {
+      throw new CliException(ExitCode.USAGE, "invalid --id '" + id
+          + "': use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
+    if (depends != null && !PatchId.isValid(depends)) {
+      throw new CliException(ExitCode.USAGE, "invalid --depends '" + depends + "'");
+    }
+    Optional<PrivateKey> key = signingKey == null ? Optional.empty() : Optional.of(readKey(signingKey));
+    List<HookClass> hooks = hooksPath == null ? List.of() : readHooks(hooksPath);
+
+    ClassSet oldClasses = ClassSets.load("--old", oldPath);
+    ClassSet newClasses = ClassSets.load("--new", newPath);
+    DiffResult result = ClassDiffer.diff(oldClasses, newClasses, new DiffOptions(includes, excludes));
+
+    PrintWriter out = spec.commandLine().getOut();
+    if (!result.refused().isEmpty()) {
+      report(result, null);
+      return ExitCode.REFUSED;
+    }
+    if (result.classes().isEmpty()) {
+      throw new CliException(ExitCode.FAILURE,
+          "no method differs between --old and --new" + (includes.isEmpty() && excludes.isEmpty() ? "" : " in the selected classes")
+              + (result.ignored().isEmpty() ? "" : " (" + result.ignored().size() + " difference(s) ignored; see 'jlivepatch review --old … --new …')"));
+    }
+    Patch patch = result.toPatch(id, description, Optional.ofNullable(depends), hooks);
+    write(patch, key);
+    report(result, patch);
+    return ExitCode.OK;
+  }
+
+  private void write(Patch patch, Optional<PrivateKey> key) throws IOException {
+    Path target = output.toAbsolutePath();
+    Path directory = target.getParent();
+    Files.createDirectories(directory);
+    // Written beside the target and moved into place: a failed build never leaves half a payload.
+    Path temporary = Files.createTempFile(directory, "." + target.getFileName(), ".tmp");
+    try {
+      try (OutputStream out = Files.newOutputStream(temporary)) {
+        PayloadWriter.write(patch, key, out);
+      }
+      Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+
+  private void report(DiffResult result, Patch patch) {
+    PrintWriter out = spec.commandLine().getOut();
+    if (json.enabled()) {
+      Map<String, Object> object = ReportJson.of(result, id);
+      object.put("output", patch == null ? null : output.toString());
+      JsonOutput.print(out, object);
+      return;
+    }
+    if (patch == null) {
+      for (Refusal refusal : result.refused()) {
+        out.println("  refused  " + refusal.className() + (refusal.member().isEmpty() ? "" : " " + refusal.member())
+            + ": " + refusal.reason());
+      }
+    } else {
+      out.printf("built %s: %d method(s) in %d class(es) -> %s%n", patch.id(), patch.methodCount(), patch.classes().size(), output);
+      for (ChangedMethod method : result.changed()) {
+        out.printf("  changed  %s.%s%s (%s)%n", method.className(), method.method(), method.descriptor(), method.kind().label());
+      }
+    }
+    for (Warning warning : result.warnings()) {
+      out.println("  warning  " + warning.toLine());
+    }
+    for (Ignored ignored : result.ignored()) {
+      out.printf("  ignored  %s%s: %s%n", ignored.className(),
+          ignored.method().isEmpty() ? "" : "." + ignored.method() + ignored.descriptor(), ignored.reason());
+    }
+    out.flush();
+    if (patch == null) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("jlivepatch: refused: " + result.refused().size()
+          + " difference(s) cannot be patched safely; nothing written (--include/--exclude leave out classes that are not part of the fix)");
+      err.flush();
+    }
+  }
+
+  private static PrivateKey readKey(Path file) {
+    try {
+      return Signing.readPrivateKey(Files.readString(file, StandardCharsets.US_ASCII));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new CliException(ExitCode.FAILURE, "--sign " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static List<HookClass> readHooks(Path path) {
+    ClassSet set = ClassSets.load("--hooks", path);
+    List<HookClass> hooks = new ArrayList<>();
+    set.classes().forEach((name, bytes) -> {
+      boolean entryPoint = List.of(new ClassReader(bytes).getInterfaces()).contains(HOOK_INTERFACE);
+      hooks.add(new HookClass(name, bytes, entryPoint));
+    });
+    if (hooks.stream().noneMatch(HookClass::entryPoint)) {
+      throw new CliException(ExitCode.FAILURE, "--hooks " + path + ": no class implements org.jlivepatch.api.PatchHook");
+    }
+    return hooks;
+  }
+}
