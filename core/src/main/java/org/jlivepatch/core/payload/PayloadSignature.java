@@ -1,5 +1,7 @@
 package org.jlivepatch.core.payload;
 
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Objects;
 
 /**
@@ -25,16 +27,16 @@ public record PayloadSignature(String keyId, byte[] signature) {
   @Override
   public boolean equals(Object other) {
     return other instanceof PayloadSignature that
-        && keyId.equals(that.keyId) && java.util.Arrays.equals(signature, that.signature);
+        && keyId.equals(that.keyId) && Arrays.equals(signature, that.signature);
   }
 
   @Override
   public int hashCode() {
-    return keyId.hashCode() * 31 + java.util.Arrays.hashCode(signature);
+    return keyId.hashCode() * 31 + Arrays.hashCode(signature);
   }
 
   @Override
   public String toString() {
-    return "PayloadSignature[keyId=" + keyId + ", signature=" + java.util.Base64.getEncoder().encodeToString(signature) + "]";
+    return "PayloadSignature[keyId=" + keyId + ", signature=" + Base64.getEncoder().encodeToString(signature) + "]";
   }
 }

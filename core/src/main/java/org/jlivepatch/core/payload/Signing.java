@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
+import java.security.InvalidKeyException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -13,6 +14,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.SignatureException;
 import java.security.interfaces.EdECPrivateKey;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -153,8 +155,8 @@ public final class Signing {
         throw new IllegalStateException("cannot derive the public key of an " + ALGORITHM + " private key on this JDK");
       }
       return pair.getPublic();
-    } catch (NoSuchAlgorithmException | InvalidAlgorithmParameterException | java.security.SignatureException
-        | java.security.InvalidKeyException e) {
+    } catch (NoSuchAlgorithmException | InvalidAlgorithmParameterException | SignatureException
+        | InvalidKeyException e) {
       throw new IllegalStateException("cannot derive the public key of an " + ALGORITHM + " private key: " + e, e);
     }
   }
@@ -190,9 +192,9 @@ public final class Signing {
     String keyId = keyId(publicKey(key));
     try {
       return new PayloadSignature(keyId, rawSign(signedMessage(contentHash), key));
-    } catch (java.security.InvalidKeyException e) {
+    } catch (InvalidKeyException e) {
       throw new IllegalArgumentException("not an " + ALGORITHM + " private key");
-    } catch (java.security.SignatureException e) {
+    } catch (SignatureException e) {
       throw new IllegalStateException("signing failed: " + e.getMessage(), e);
     }
   }
@@ -204,7 +206,7 @@ public final class Signing {
       verifier.initVerify(key);
       verifier.update(signedMessage(contentHash));
       return verifier.verify(signature);
-    } catch (java.security.SignatureException | java.security.InvalidKeyException e) {
+    } catch (SignatureException | InvalidKeyException e) {
       return false;
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("this JDK has no " + ALGORITHM, e);
@@ -212,7 +214,7 @@ public final class Signing {
   }
 
   private static byte[] rawSign(byte[] message, PrivateKey key)
-      throws java.security.InvalidKeyException, java.security.SignatureException {
+      throws InvalidKeyException, SignatureException {
     try {
       Signature signer = Signature.getInstance(ALGORITHM);
       signer.initSign(key);

@@ -8,7 +8,9 @@ import java.security.PublicKey;
 import java.security.interfaces.EdECPublicKey;
 import java.security.spec.NamedParameterSpec;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -40,7 +42,7 @@ public final class TrustedKeys {
 
   /** The ids of the trusted keys, in the order given. */
   public Set<String> keyIds() {
-    return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(byId.keySet()));
+    return Collections.unmodifiableSet(new LinkedHashSet<>(byId.keySet()));
   }
 
   /**

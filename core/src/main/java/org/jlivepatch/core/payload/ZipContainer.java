@@ -15,6 +15,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -132,7 +133,7 @@ final class ZipContainer {
       if (next > end) {
         throw new PayloadException(CORRUPT, "the zip directory is damaged at entry " + (i + 1) + " of " + count);
       }
-      h.nameBytes = java.util.Arrays.copyOfRange(file, p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + nameLength);
+      h.nameBytes = Arrays.copyOfRange(file, p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + nameLength);
       h.name = decodeName(h.nameBytes);
       String unsafe = PayloadFormat.unsafeEntryName(h.name);
       if (unsafe != null) {
@@ -188,7 +189,7 @@ final class ZipContainer {
     int extraLength = u16(file, local + 28);
     long dataStart = at + LOCAL_HEADER_SIZE + nameLength + extraLength;
     boolean sameName = local + LOCAL_HEADER_SIZE + nameLength <= directoryStart
-        && java.util.Arrays.equals(file, local + LOCAL_HEADER_SIZE, local + LOCAL_HEADER_SIZE + nameLength,
+        && Arrays.equals(file, local + LOCAL_HEADER_SIZE, local + LOCAL_HEADER_SIZE + nameLength,
             h.nameBytes, 0, h.nameBytes.length);
     if (!sameName || flags != h.flags || u16(file, local + 8) != h.method) {
       throw new PayloadException(CORRUPT, "entry " + h.name + ": its local header does not match the zip directory");
@@ -203,7 +204,7 @@ final class ZipContainer {
     }
     byte[] data;
     if (h.method == ZipEntry.STORED) {
-      data = java.util.Arrays.copyOfRange(file, (int) dataStart, (int) (dataStart + h.size));
+      data = Arrays.copyOfRange(file, (int) dataStart, (int) (dataStart + h.size));
     } else {
       data = inflate(file, (int) dataStart, (int) h.compressedSize, h.name, limits, totalLeft);
     }
