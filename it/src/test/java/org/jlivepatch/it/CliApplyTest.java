@@ -148,6 +148,21 @@ class CliApplyTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("org.jlivepatch.it.Jdk#all")
+  void patchOfWhichNoClassIsLoadedWarnsOfAWrongTarget(Jdk jdk, TestInfo test) throws Exception {
+    Path dir = dir(test, jdk);
+    Path payload = Fixtures.payload(greetBang("early"), dir.resolve("early.jlp"), null);
+    try (TargetJvm target = start(jdk, dir)) {
+      Cli.Run apply = Cli.run("apply", target.pidText(), payload.toString());
+      assertThat(apply.exitCode()).as(apply.toString()).isZero();
+      assertThat(apply.out().lines()).anyMatch(l -> l.matches("\\s+pending\\s+app\\.Greeter"));
+      assertThat(oneLine(apply)).isEqualTo("jlivepatch: warning: none of the classes of early is loaded in JVM "
+          + target.pid() + " yet; they are patched when they load (is this the right JVM?)");
+      assertThat(target.ask("greet x")).isEqualTo("Hello, x!");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jlivepatch.it.Jdk#all")
   void packagedCliAppliesWithItsEmbeddedAgent(Jdk jdk, TestInfo test) throws Exception {
     Path cliJar = packagedCliJar();
     assumeTrue(Files.isRegularFile(cliJar), "the packaged CLI " + cliJar + " is built by 'mvn package'");

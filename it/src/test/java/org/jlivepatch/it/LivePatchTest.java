@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import jdk.jfr.consumer.RecordingFile;
 import org.jlivepatch.core.model.Patch;
 import org.jlivepatch.core.payload.Signing;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,13 +78,15 @@ class LivePatchTest {
   void applyChangesBehaviourAndRevertRestoresIt(Jdk jdk, TestInfo test) throws Exception {
     Path dir = dir(test, jdk);
     Path p1 = Fixtures.payload(patch("p1", null, BASE, BANG), dir.resolve("p1.jlp"), null);
-    try (TargetJvm target = start(jdk, dir)) {
+    Path recording = dir.resolve("audit.jfr");
+    try (TargetJvm target = start(jdk, dir, "-XX:StartFlightRecording:filename=" + recording)) {
       assertThat(target.ask("greet x")).isEqualTo("Hello, x");
 
       Cli.Run apply = cli("apply", target.pidText(), p1.toString(), "--json");
       assertThat(apply.exitCode()).as(apply.toString()).isZero();
       assertThat(target.ask("greet x")).isEqualTo("Hello, x!");
       JsonObject json = apply.json();
+      System.out.println("[jlivepatch-it] " + jdk + ": " + json.get("message").getAsString());
       assertThat(json.getAsJsonArray("classes").toString()).contains("app.Greeter", "applied");
       assertThat(stackIds(target)).containsExactly("p1");
       assertThat(target.ask("mbean")).isEqualTo("[p1]");
@@ -101,7 +104,16 @@ class LivePatchTest {
       String audit = list.json().getAsJsonArray("audit").toString();
       assertThat(audit).contains("apply", "revert", "p1", System.getProperty("user.name"));
       assertThat(target.stderr()).contains("jlivepatch: apply p1 done", "jlivepatch: revert p1 done");
+      target.close();
     }
+    // The audit's JFR events, in the recording the target dumped as it exited.
+    List<String> events = RecordingFile.readAllEvents(recording).stream()
+        .filter(e -> e.getEventType().getName().equals("org.jlivepatch.PatchCommand"))
+        .map(e -> e.getString("action") + " " + e.getString("patchId") + " " + e.getString("result")
+            + " " + e.getString("user"))
+        .toList();
+    assertThat(events).containsExactly("apply p1 done " + System.getProperty("user.name"),
+        "revert p1 done " + System.getProperty("user.name"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -48,7 +48,10 @@ final class TargetJvm implements AutoCloseable {
     reader.setDaemon(true);
     reader.start();
     String ready = lines.poll(ANSWER_SECONDS, TimeUnit.SECONDS);
-    if (ready == null || !ready.startsWith("ready ")) {
+    while (ready != null && !ready.startsWith("ready ")) {
+      ready = lines.poll(ANSWER_SECONDS, TimeUnit.SECONDS); // JVM messages such as JFR's start notice
+    }
+    if (ready == null) {
       process.destroyForcibly();
       throw new IllegalStateException("target did not start: " + ready + "; stderr: " + readQuietly(stderr));
     }

@@ -120,6 +120,7 @@ public final class AgentRuntime {
           "another patch command is running in this JVM; retry later (waited " + timeoutMillis + " ms)");
     }
     try {
+      engine.resetTimings();
       return command.run();
     } finally {
       System.setProperty(STACK_PROPERTY, stack.ids());

@@ -32,6 +32,7 @@ final class PatchEngine {
   private final RunningBytes runningBytes;
   private final PatchStack stack;
   private final Audit audit;
+  private long redefineNanos;
 
   PatchEngine(Instrumentation instrumentation, RunningBytes runningBytes, PatchStack stack, Audit audit) {
     this.instrumentation = instrumentation;
@@ -69,7 +70,7 @@ final class PatchEngine {
     AppliedPatch applied = new AppliedPatch(patch, incoming.signer(), incoming.contentHash(), Instant.now(), user,
         installed, hooks);
     stack.push(applied);
-    return new CommandResult(summary("applied", patch, outcomes), patch.id(), incoming.signer(), outcomes);
+    return new CommandResult(summary("applied", patch, outcomes) + timings(), patch.id(), incoming.signer(), outcomes);
   }
 
   /** Reverts the top of the stack, which must be {@code id}. */
@@ -110,7 +111,7 @@ final class PatchEngine {
       rollBack(current, e);
     }
     stack.pop();
-    return new CommandResult("reverted " + top.id() + " (" + outcomes.size() + " class definition(s) restored)",
+    return new CommandResult("reverted " + top.id() + " (" + outcomes.size() + " class definition(s) restored)" + timings(),
         top.id(), top.signer(), outcomes);
   }
 
@@ -182,8 +183,23 @@ final class PatchEngine {
     stack.replaceAll(new AppliedPatch(patch, incoming.signer(), incoming.contentHash(), Instant.now(), user,
         installed, hooks));
     String replaced = String.join(",", old.stream().map(AppliedPatch::id).toList());
-    return new CommandResult(summary("replaced " + replaced + " with", patch, outcomes), patch.id(),
+    return new CommandResult(summary("replaced " + replaced + " with", patch, outcomes) + timings(), patch.id(),
         incoming.signer(), outcomes);
+  }
+
+  /** Starts a command's timings afresh. */
+  void resetTimings() {
+    runningBytes.takeCaptureNanos();
+    redefineNanos = 0;
+  }
+
+  /** The time spent reading running bytes and in the redefinition, for the result message. */
+  private String timings() {
+    long capture = runningBytes.takeCaptureNanos();
+    long redefine = redefineNanos;
+    redefineNanos = 0;
+    return String.format(java.util.Locale.ROOT, " [running code read in %.2f ms, switched in %.2f ms]",
+        capture / 1e6, redefine / 1e6);
   }
 
   // ---- checks
@@ -312,8 +328,10 @@ final class PatchEngine {
     }
     ClassDefinition[] array = definitions.entrySet().stream()
         .map(e -> new ClassDefinition(e.getKey(), e.getValue())).toArray(ClassDefinition[]::new);
+    long started = System.nanoTime();
     try {
       instrumentation.redefineClasses(array);
+      redefineNanos += System.nanoTime() - started;
     } catch (Exception | LinkageError e) {
       throw CommandException.failed(step, "the JVM refused the redefinition of "
           + String.join(", ", definitions.keySet().stream().map(Class::getName).toList()) + ": " + e

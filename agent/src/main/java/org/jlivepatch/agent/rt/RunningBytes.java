@@ -29,6 +29,7 @@ final class RunningBytes implements ClassFileTransformer {
   private volatile Class<?> wanted;
   private volatile Thread capturer;
   private volatile byte[] captured;
+  private long captureNanos;
 
   RunningBytes(Instrumentation instrumentation) {
     this.instrumentation = instrumentation;
@@ -52,6 +53,7 @@ final class RunningBytes implements ClassFileTransformer {
     captured = null;
     capturer = Thread.currentThread();
     wanted = type;
+    long started = System.nanoTime();
     try {
       instrumentation.retransformClasses(type);
     } catch (ClassFormatError expected) {
@@ -64,6 +66,7 @@ final class RunningBytes implements ClassFileTransformer {
     } finally {
       wanted = null;
       capturer = null;
+      captureNanos += System.nanoTime() - started;
     }
     byte[] result = captured;
     captured = null;
@@ -71,6 +74,13 @@ final class RunningBytes implements ClassFileTransformer {
       throw CommandException.failed("expectation", "the JVM handed back no class file for " + type.getName());
     }
     return result;
+  }
+
+  /** Returns the time spent capturing since the last call, in nanoseconds, and starts counting anew. */
+  synchronized long takeCaptureNanos() {
+    long nanos = captureNanos;
+    captureNanos = 0;
+    return nanos;
   }
 
   @Override
