@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "list",
     mixinStandardHelpOptions = true,
+    versionProvider = JLivePatch.VersionProvider.class,
     description = {
       "Show the patch stack of a running JVM, bottom to top (when, by whom, signer, classes, "
           + "classes not loaded yet), then its audit log.",

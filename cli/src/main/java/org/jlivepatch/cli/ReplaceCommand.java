@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "replace",
     mixinStandardHelpOptions = true,
+    versionProvider = JLivePatch.VersionProvider.class,
     description = {
       "Replace the whole patch stack of a running JVM with one cumulative patch, in one operation.",
       "The same checks as 'apply'; nothing changes unless every check passes."

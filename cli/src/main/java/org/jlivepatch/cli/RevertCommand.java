@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "revert",
     mixinStandardHelpOptions = true,
+    versionProvider = JLivePatch.VersionProvider.class,
     description = {
       "Revert the patch on top of a running JVM's patch stack.",
       "Only the top patch can be reverted; its preRevert hooks may veto. Nothing changes on failure."
