@@ -1,6 +1,7 @@
 package org.jlivepatch.core.diff;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,29 +41,60 @@ final class ClassComparer {
   private final ClassNode oldClass;
   private final ClassNode newClass;
 
-  private ClassComparer(String className, byte[] oldBytes, byte[] newBytes, Findings findings) {
+  private final CanonicalForms forms;
+
+  private ClassComparer(String className, ParsedPair pair, Findings findings, CanonicalForms forms) {
     this.className = className;
-    this.oldBytes = oldBytes;
-    this.newBytes = newBytes;
+    this.oldBytes = pair.oldBytes();
+    this.newBytes = pair.newBytes();
     this.findings = findings;
-    this.oldClass = read(oldBytes, "old", className);
-    this.newClass = read(newBytes, "new", className);
+    this.oldClass = pair.oldClass();
+    this.newClass = pair.newClass();
+    this.forms = forms;
   }
 
-  /**
-   * Compares two versions of a class and records the result.
-   *
-   * @param className binary class name
-   * @param newBytes the new version with synthetics already renamed to their old names
-   */
-  static void compare(String className, byte[] oldBytes, byte[] newBytes, Findings findings,
-      CompilationDifferences compilation) {
-    ClassComparer comparer = new ClassComparer(className, oldBytes, newBytes, findings);
+  /** Two versions of a class, as bytes and as read with everything (debug information, frames). */
+  record ParsedPair(byte[] oldBytes, byte[] newBytes, ClassNode oldClass, ClassNode newClass) {
+
+    /** Reads both versions; {@code newBytes} has synthetics already renamed to their old names. */
+    static ParsedPair read(String className, byte[] oldBytes, byte[] newBytes) {
+      return new ParsedPair(oldBytes, newBytes, ClassComparer.read(oldBytes, "old", className),
+          ClassComparer.read(newBytes, "new", className));
+    }
+
+    /**
+     * Whether a synthetic differs by name: in an anonymous class any method, elsewhere a lambda
+     * body or accessor added, removed or changed. A renumbering always shows as such a difference.
+     */
+    boolean syntheticsDiffer(CanonicalForms forms) {
+      boolean anonymous = SyntheticNames.isAnonymousClass(oldClass.name);
+      Map<String, MethodNode> news = new HashMap<>();
+      for (MethodNode method : newClass.methods) {
+        if (anonymous || SyntheticNames.methodKind(method.name) != null) {
+          news.put(method.name + method.desc, method);
+        }
+      }
+      for (MethodNode oldMethod : oldClass.methods) {
+        if (anonymous || SyntheticNames.methodKind(oldMethod.name) != null) {
+          MethodNode newMethod = news.remove(oldMethod.name + oldMethod.desc);
+          if (newMethod == null || !forms.of(oldMethod).equals(forms.of(newMethod))) {
+            return true;
+          }
+        }
+      }
+      return !news.isEmpty();
+    }
+  }
+
+  /** Compares two versions of a class and records the result. */
+  static void compare(String className, ParsedPair pair, Findings findings, CompilationDifferences compilation,
+      CanonicalForms forms) {
+    ClassComparer comparer = new ClassComparer(className, pair, findings, forms);
     compilation.compare(className, comparer.oldClass, comparer.newClass);
     comparer.compare();
   }
 
-  private static ClassNode read(byte[] bytes, String build, String className) {
+  static ClassNode read(byte[] bytes, String build, String className) {
     ClassNode node = new ClassNode();
     try {
       new ClassReader(bytes).accept(node, 0);
@@ -83,7 +115,7 @@ final class ClassComparer {
     }
     if (!classReasons.isEmpty()) {
       findings.ignore(className, "", "", NonSemanticDifferences.reason(classReasons,
-          NonSemanticDifferences.debugDetail(oldClass, newClass)));
+          () -> NonSemanticDifferences.debugDetail(oldClass, newClass)));
     }
     if (!changedKeys.isEmpty()) {
       patch(changedKeys);
@@ -245,7 +277,7 @@ final class ClassComparer {
             + "`: redefinition cannot change method modifiers; keep the old ones in the fix, or " + RESTART);
         continue;
       }
-      if (!Fingerprints.ofMethod(oldMethod).equals(Fingerprints.ofMethod(newMethod))) {
+      if (!forms.of(oldMethod).equals(forms.of(newMethod))) {
         if (oldMethod.name.equals("<clinit>")) {
           findings.refuse(className, member, "changed static initializer: <clinit> never runs again in a live JVM, "
               + "so the change would not take effect; do the new initialisation in a postApply hook, or " + RESTART);
@@ -257,7 +289,7 @@ final class ClassComparer {
       Set<String> reasons = NonSemanticDifferences.ofMethods(oldMethod, newMethod);
       if (!reasons.isEmpty()) {
         findings.ignore(className, oldMethod.name, oldMethod.desc,
-            NonSemanticDifferences.reason(reasons, NonSemanticDifferences.debugDetail(oldMethod, newMethod)));
+            NonSemanticDifferences.reason(reasons, () -> NonSemanticDifferences.debugDetail(oldMethod, newMethod)));
       }
     }
     return changed;
@@ -315,7 +347,11 @@ final class ClassComparer {
   private void patch(List<String> changedKeys) {
     byte[] spliced = ClassSplicer.splice(oldBytes, newBytes, changedKeys);
     Map<String, String> oldPrints = new LinkedHashMap<>();
-    oldClass.methods.forEach(m -> oldPrints.put(m.name + m.desc, Fingerprints.ofMethod(m)));
+    oldClass.methods.forEach(m -> {
+      if (changedKeys.contains(m.name + m.desc)) {
+        oldPrints.put(m.name + m.desc, Fingerprints.ofMethod(m));
+      }
+    });
     Map<String, String> newPrints = Fingerprints.ofClass(spliced);
     List<PatchedMethod> methods = new ArrayList<>();
     for (String key : changedKeys) {

@@ -9,6 +9,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import org.jlivepatch.core.classes.ClassSet;
+import org.jlivepatch.core.diff.ClassComparer.ParsedPair;
+import org.objectweb.asm.tree.ClassNode;
 
 /**
  * Compares two builds of an application method by method and classifies every difference: the
@@ -56,44 +58,76 @@ public final class ClassDiffer {
     });
 
     SyntheticMatcher matcher = new SyntheticMatcher();
+    Findings findings = new Findings();
+    CompilationDifferences compilation = new CompilationDifferences();
+    CanonicalForms forms = new CanonicalForms();
     Map<String, Map<String, byte[]>> oldNests = nests(olds, touchedNests);
     Map<String, Map<String, byte[]>> newNests = nests(news, touchedNests);
     for (String nest : touchedNests) {
-      try {
-        matcher.matchNest(oldNests.getOrDefault(nest, Map.of()), newNests.getOrDefault(nest, Map.of()));
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("cannot read the classes of " + nest + ": " + e, e);
+      Map<String, byte[]> oldNest = oldNests.getOrDefault(nest, Map.of());
+      Map<String, byte[]> newNest = newNests.getOrDefault(nest, Map.of());
+      Map<String, ParsedPair> pairs = readPairs(oldNest, newNest);
+      // Matching synthetics by content costs; it can only help where comparing them by name finds a difference.
+      boolean differs = !oldNest.keySet().equals(newNest.keySet());
+      for (ParsedPair pair : pairs.values()) {
+        differs = differs || pair.syntheticsDiffer(forms);
       }
-    }
-    Renaming renaming = matcher.renaming();
-    Map<String, byte[]> renamedNews = new TreeMap<>();
-    news.forEach((name, bytes) -> {
-      String internal = name.replace('.', '/');
-      if (renaming.touchesNest(SyntheticNames.topLevel(internal))) {
-        renamedNews.put(renaming.className(internal).replace('/', '.'), renaming.apply(bytes));
-      } else {
-        renamedNews.put(name, bytes);
+      String nestInternal = nest.replace('.', '/');
+      if (differs) {
+        try {
+          matcher.matchNest(nodes(oldNest, pairs, true), nodes(newNest, pairs, false));
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("cannot read the classes of " + nest + ": " + e, e);
+        }
       }
-    });
-
-    Findings findings = new Findings();
-    CompilationDifferences compilation = new CompilationDifferences();
-    Set<String> names = new TreeSet<>(olds.keySet());
-    names.addAll(renamedNews.keySet());
-    for (String name : names) {
-      byte[] oldBytes = olds.get(name);
-      byte[] newBytes = renamedNews.get(name);
-      if (oldBytes == null) {
-        refuseAdded(Renaming.newBuildName(name), findings);
-      } else if (newBytes == null) {
-        findings.ignore(name, "", "", "class removed in the new build: it stays loaded in the running JVM as it is");
-      } else if (!Arrays.equals(oldBytes, newBytes)) {
-        ClassComparer.compare(name, oldBytes, newBytes, findings, compilation);
+      if (matcher.renaming().touchesNest(nestInternal)) {
+        Renaming renaming = matcher.renaming();
+        Map<String, byte[]> renamed = new TreeMap<>();
+        newNest.forEach((name, bytes) -> renamed.put(renaming.className(name), renaming.apply(bytes)));
+        newNest = renamed;
+        pairs = readPairs(oldNest, newNest);
       }
+      Set<String> names = new TreeSet<>(oldNest.keySet());
+      names.addAll(newNest.keySet());
+      for (String internalName : names) {
+        String name = internalName.replace('/', '.');
+        ParsedPair pair = pairs.get(internalName);
+        if (!oldNest.containsKey(internalName)) {
+          refuseAdded(Renaming.newBuildName(name), findings);
+        } else if (!newNest.containsKey(internalName)) {
+          findings.ignore(name, "", "", "class removed in the new build: it stays loaded in the running JVM as it is");
+        } else if (pair != null) {
+          ClassComparer.compare(name, pair, findings, compilation, forms);
+        }
+      }
+      forms.clear();
     }
     compilation.warn(oldClasses, newClasses, findings);
     findings.renamed.addAll(matcher.reports());
     return findings.toResult(oldClasses.buildInfo(), newClasses.buildInfo());
+  }
+
+  /** The nest's classes as read, reusing what the pairs already read. */
+  private static Map<String, ClassNode> nodes(Map<String, byte[]> nest, Map<String, ParsedPair> pairs, boolean old) {
+    Map<String, ClassNode> nodes = new TreeMap<>();
+    nest.forEach((name, bytes) -> {
+      ParsedPair pair = pairs.get(name);
+      nodes.put(name, pair != null ? (old ? pair.oldClass() : pair.newClass())
+          : ClassComparer.read(bytes, old ? "old" : "new", name.replace('/', '.')));
+    });
+    return nodes;
+  }
+
+  /** Reads the classes present in both builds with different bytes, keyed by internal name. */
+  private static Map<String, ParsedPair> readPairs(Map<String, byte[]> oldNest, Map<String, byte[]> newNest) {
+    Map<String, ParsedPair> pairs = new HashMap<>();
+    oldNest.forEach((name, oldBytes) -> {
+      byte[] newBytes = newNest.get(name);
+      if (newBytes != null && !Arrays.equals(oldBytes, newBytes)) {
+        pairs.put(name, ParsedPair.read(name.replace('/', '.'), oldBytes, newBytes));
+      }
+    });
+    return pairs;
   }
 
   private static void refuseAdded(String name, Findings findings) {

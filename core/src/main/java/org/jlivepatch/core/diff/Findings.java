@@ -33,7 +33,9 @@ final class Findings {
   }
 
   DiffResult toResult(BuildInfo oldBuild, BuildInfo newBuild) {
-    // Changed methods and patched classes arrive in class order, methods in class-file order.
+    // Stable sorts: methods stay in class-file order within their class.
+    changed.sort(Comparator.comparing(ChangedMethod::className));
+    classes.sort(Comparator.comparing(PatchedClass::name));
     ignored.sort(Comparator.comparing(Ignored::className).thenComparing(Ignored::method)
         .thenComparing(Ignored::descriptor).thenComparing(Ignored::reason));
     refused.sort(Comparator.comparing(Refusal::className).thenComparing(Refusal::member)

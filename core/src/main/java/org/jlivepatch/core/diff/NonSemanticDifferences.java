@@ -47,8 +47,8 @@ final class NonSemanticDifferences {
   /** The differences between two versions of a method with equal fingerprints, in a fixed order. */
   static Set<String> ofMethods(MethodNode oldMethod, MethodNode newMethod) {
     Set<String> reasons = new LinkedHashSet<>();
-    List<String> oldLines = lines(oldMethod);
-    List<String> newLines = lines(newMethod);
+    List<Long> oldLines = lines(oldMethod);
+    List<Long> newLines = lines(newMethod);
     if (oldLines.isEmpty() != newLines.isEmpty()) {
       reasons.add(DEBUG_ATTRIBUTES);
     } else if (!oldLines.equals(newLines)) {
@@ -127,11 +127,11 @@ final class NonSemanticDifferences {
   }
 
   /** "line numbers only", "line numbers and local variable names only", with a why where it matters. */
-  static String reason(Set<String> differences, String debugDetail) {
+  static String reason(Set<String> differences, java.util.function.Supplier<String> debugDetail) {
     List<String> named = new ArrayList<>();
     for (String difference : differences) {
-      named.add(difference.equals(DEBUG_ATTRIBUTES) && !debugDetail.isEmpty()
-          ? DEBUG_ATTRIBUTES + " (" + debugDetail + ")" : difference);
+      String detail = difference.equals(DEBUG_ATTRIBUTES) ? debugDetail.get() : "";
+      named.add(detail.isEmpty() ? difference : DEBUG_ATTRIBUTES + " (" + detail + ")");
     }
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < named.size(); i++) {
@@ -187,15 +187,15 @@ final class NonSemanticDifferences {
     return positions;
   }
 
-  private static List<String> lines(MethodNode method) {
-    List<String> lines = new ArrayList<>();
-    Map<LabelNode, Integer> positions = null;
+  /** Line and position of each line-number entry; the entry follows its label, so the count so far is its position. */
+  private static List<Long> lines(MethodNode method) {
+    List<Long> lines = new ArrayList<>();
+    long position = 0;
     for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
       if (insn instanceof LineNumberNode line) {
-        if (positions == null) {
-          positions = positions(method);
-        }
-        lines.add(line.line + "@" + positions.get(line.start));
+        lines.add((long) line.line << 32 | position);
+      } else if (insn.getOpcode() >= 0) {
+        position++;
       }
     }
     return lines;

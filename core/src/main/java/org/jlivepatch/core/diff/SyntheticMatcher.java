@@ -1,6 +1,5 @@
 package org.jlivepatch.core.diff;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -12,7 +11,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.jlivepatch.core.fingerprint.Fingerprints;
 import org.jlivepatch.core.model.Renamed;
-import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.commons.ClassRemapper;
 import org.objectweb.asm.commons.Remapper;
@@ -35,8 +33,6 @@ final class SyntheticMatcher {
 
   private static final String ANONYMOUS_PLACEHOLDER = "$jlp$anonymous";
   private static final String METHOD_PLACEHOLDER = "$jlp$synthetic$";
-  private static final byte[] LAMBDA_BYTES = "lambda$".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] ACCESSOR_BYTES = "access$".getBytes(StandardCharsets.UTF_8);
 
   private final Renaming renaming = new Renaming();
   private final List<Renamed> reports = new ArrayList<>();
@@ -54,15 +50,15 @@ final class SyntheticMatcher {
   /**
    * Matches the synthetics of one nest.
    *
-   * @param oldNest internal class name to class file, of the nest's classes in the old build
+   * @param oldNest internal class name to the class as read, of the nest's classes in the old build
    * @param newNest the same for the new build
    */
-  void matchNest(Map<String, byte[]> oldNest, Map<String, byte[]> newNest) {
+  void matchNest(Map<String, ClassNode> oldNest, Map<String, ClassNode> newNest) {
     if (!hasSynthetics(oldNest) && !hasSynthetics(newNest)) {
       return;
     }
-    Map<String, Parsed> olds = parse(oldNest);
-    Map<String, Parsed> news = parse(newNest);
+    Map<String, Parsed> olds = withPlaceholders(oldNest);
+    Map<String, Parsed> news = withPlaceholders(newNest);
 
     Matches classes = match(classCandidates(olds), classCandidates(news));
     Map<String, String> classPairs = new TreeMap<>(); // new internal name -> old internal name
@@ -110,25 +106,16 @@ final class SyntheticMatcher {
     }
   }
 
-  private static boolean hasSynthetics(Map<String, byte[]> nest) {
-    for (Map.Entry<String, byte[]> entry : nest.entrySet()) {
-      if (SyntheticNames.isAnonymousClass(entry.getKey())
-          || contains(entry.getValue(), LAMBDA_BYTES) || contains(entry.getValue(), ACCESSOR_BYTES)) {
+  private static boolean hasSynthetics(Map<String, ClassNode> nest) {
+    for (Map.Entry<String, ClassNode> entry : nest.entrySet()) {
+      if (SyntheticNames.isAnonymousClass(entry.getKey())) {
         return true;
       }
-    }
-    return false;
-  }
-
-  private static boolean contains(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0, last = haystack.length - needle.length; i <= last; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
+      for (MethodNode method : entry.getValue().methods) {
+        if (SyntheticNames.methodKind(method.name) != null) {
+          return true;
         }
       }
-      return true;
     }
     return false;
   }
@@ -136,7 +123,7 @@ final class SyntheticMatcher {
   /** A class as read, and as read with every synthetic name replaced by a placeholder. */
   private record Parsed(ClassNode raw, ClassNode placeheld) {}
 
-  private static Map<String, Parsed> parse(Map<String, byte[]> nest) {
+  private static Map<String, Parsed> withPlaceholders(Map<String, ClassNode> nest) {
     Remapper placeholders = new Remapper(Opcodes.ASM9) {
       @Override
       public String map(String internalName) {
@@ -150,9 +137,7 @@ final class SyntheticMatcher {
       }
     };
     Map<String, Parsed> parsed = new TreeMap<>();
-    nest.forEach((name, bytes) -> {
-      ClassNode raw = new ClassNode();
-      new ClassReader(bytes).accept(raw, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+    nest.forEach((name, raw) -> {
       ClassNode placeheld = new ClassNode();
       raw.accept(new ClassRemapper(placeheld, placeholders));
       parsed.put(name, new Parsed(raw, placeheld));
