@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       BuildCommand.class, ReviewCommand.class, InspectCommand.class,
       JvmsCommand.class, ApplyCommand.class, RevertCommand.class, ReplaceCommand.class, ListCommand.class,
-      KeygenCommand.class, SignCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class
+      KeygenCommand.class, SignCommand.class, VerifyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
