@@ -28,6 +28,12 @@ class ClassDifferTest {
       public class A {
         public int next(int x) { return x + 1; }
         public String name() { return "counter"; }
+        public int clamp(int x) {
+          if (x > 9) {
+            return 9;
+          }
+          return x;
+        }
       }
       """;
 
