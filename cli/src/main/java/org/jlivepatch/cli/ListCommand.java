@@ -48,7 +48,7 @@ public final class ListCommand implements Callable<Integer> {
     String jdk;
     try (AgentClient.Session session = new AgentClient(Progress.to(spec.commandLine().getErr()))
         .attach(jvm, AgentClient.ATTACH_TIMEOUT)) {
-      Properties properties = session.systemProperties(AgentClient.ATTACH_TIMEOUT);
+      Properties properties = session.systemProperties(timeout);
       jdk = properties.getProperty("java.runtime.version", properties.getProperty("java.version", ""));
       if (AgentCommands.agentLoaded(properties)) {
         Map<String, String> request = new LinkedHashMap<>();

@@ -53,7 +53,7 @@ public final class RevertCommand implements Callable<Integer> {
     try (AgentClient.Session session = new AgentClient(Progress.to(spec.commandLine().getErr()))
         .attach(jvm, AgentClient.ATTACH_TIMEOUT)) {
       // Without an agent there is no stack; loading one just to refuse would change the target.
-      Properties properties = session.systemProperties(AgentClient.ATTACH_TIMEOUT);
+      Properties properties = session.systemProperties(timeout);
       if (!AgentCommands.agentLoaded(properties)) {
         throw new CliException(ExitCode.REFUSED, "JVM " + jvm.pid() + ": patch " + id
             + " is not applied (no jlivepatch agent is loaded, the patch stack is empty)");

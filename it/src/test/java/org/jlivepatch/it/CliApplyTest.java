@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jlivepatch.core.Version;
@@ -158,6 +159,45 @@ class CliApplyTest {
       assertThat(oneLine(apply)).isEqualTo("jlivepatch: warning: none of the classes of early is loaded in JVM "
           + target.pid() + " yet; they are patched when they load (is this the right JVM?)");
       assertThat(target.ask("greet x")).isEqualTo("Hello, x!");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jlivepatch.it.Jdk#all")
+  void commandsWhileAnotherRunsAreToldToRetry(Jdk jdk, TestInfo test) throws Exception {
+    Path dir = dir(test, jdk);
+    Map<String, byte[]> slow = Fixtures.hooks(Map.of("hooks.Slow", """
+        package hooks;
+        import org.jlivepatch.api.*;
+        public class Slow implements PatchHook {
+          @Override public void preApply(PatchContext context) {
+            try { Thread.sleep(4000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+          }
+        }
+        """));
+    Path slowPatch = Fixtures.payload(Fixtures.patch("slow", null, Fixtures.app(BASE), Fixtures.app(BANG),
+        Fixtures.hookClasses(slow, "hooks.Slow")), dir.resolve("slow.jlp"), null);
+    Path other = Fixtures.payload(greetBang("other"), dir.resolve("other.jlp"), null);
+    try (TargetJvm target = start(jdk, dir)) {
+      assertThat(target.ask("greet x")).isEqualTo("Hello, x");
+      assertThat(Cli.run("list", target.pidText()).exitCode()).isZero(); // no agent yet: nothing loaded
+      CompletableFuture<Cli.Run> first = CompletableFuture.supplyAsync(() -> Cli.run("apply", target.pidText(), slowPatch.toString()));
+      Thread.sleep(1000);
+
+      Cli.Run list = Cli.run("list", target.pidText(), "--timeout", "500ms");
+      assertThat(list.exitCode()).as(list.toString()).isEqualTo(4);
+      assertThat(oneLine(list)).contains("JVM " + target.pid(), "try again later");
+
+      Cli.Run apply = Cli.run("apply", target.pidText(), other.toString(), "--timeout", "500ms", "--json");
+      assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(4);
+      assertThat(apply.json().get("exitCode").getAsInt()).isEqualTo(4);
+
+      Cli.Run done = first.get(60, TimeUnit.SECONDS);
+      assertThat(done.exitCode()).as(done.toString()).isZero();
+      assertThat(target.ask("greet x")).isEqualTo("Hello, x!");
+      JsonObject listed = Cli.run("list", target.pidText(), "--json").json();
+      assertThat(listed.getAsJsonArray("stack").asList())
+          .extracting(e -> e.getAsJsonObject().get("id").getAsString()).containsExactly("slow");
     }
   }
 

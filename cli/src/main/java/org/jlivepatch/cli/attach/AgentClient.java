@@ -55,6 +55,7 @@ public final class AgentClient {
    * @throws CliException exit 1 when the JVM cannot be attached to or is gone
    */
   public Session attach(LocalJvm jvm, Duration timeout) {
+    long startedAt = System.currentTimeMillis();
     progress.accept("attaching to JVM " + jvm.describe() + "...");
     ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
       Thread thread = new Thread(runnable, "jlivepatch-attach-" + jvm.pid());
@@ -63,7 +64,7 @@ public final class AgentClient {
     });
     try {
       VirtualMachine vm = bounded(executor, jvm, timeout, "attach", () -> VirtualMachine.attach(Long.toString(jvm.pid())));
-      return new Session(jvm, vm, executor);
+      return new Session(jvm, vm, executor, startedAt);
     } catch (RuntimeException e) {
       executor.shutdownNow();
       throw e;
@@ -92,11 +93,15 @@ public final class AgentClient {
     private final LocalJvm jvm;
     private final VirtualMachine vm;
     private final ExecutorService executor;
+    private final long startedAt;
+    /** An operation timed out and still occupies the session's thread: detaching would wait behind it. */
+    private boolean stuck;
 
-    private Session(LocalJvm jvm, VirtualMachine vm, ExecutorService executor) {
+    private Session(LocalJvm jvm, VirtualMachine vm, ExecutorService executor, long startedAt) {
       this.jvm = jvm;
       this.vm = vm;
       this.executor = executor;
+      this.startedAt = startedAt;
     }
 
     /** The JVM attached to. */
@@ -107,10 +112,17 @@ public final class AgentClient {
     /**
      * The target's system properties, read through the attach mechanism without loading an agent.
      *
-     * @throws CliException exit 1 when the target does not answer in time or is gone
+     * @throws CliException exit 4 when the target does not answer in time (it runs attach
+     *     operations one at a time, so another command in progress holds this one up), exit 1
+     *     when it is gone
      */
     public Properties systemProperties(Duration timeout) {
-      return bounded(executor, jvm, timeout, "reading system properties", vm::getSystemProperties);
+      try {
+        return bounded(executor, jvm, timeout, "reading system properties", vm::getSystemProperties);
+      } catch (CliException e) {
+        stuck = true;
+        throw e;
+      }
     }
 
     /**
@@ -133,9 +145,9 @@ public final class AgentClient {
         properties.setProperty("protocol", Integer.toString(AgentResult.PROTOCOL));
         properties.putAll(request);
         properties.setProperty("timeout", Long.toString(timeout.toMillis()));
-        // The JVM runs attach requests one at a time: the agent counts time queued behind another
-        // command against the timeout from here.
-        properties.setProperty("requestedAt", Long.toString(System.currentTimeMillis()));
+        // The JVM runs attach operations one at a time: the agent counts time queued behind
+        // another command against the timeout, from the start of this one.
+        properties.setProperty("requestedAt", Long.toString(startedAt));
         Path copy = null;
         if (payload != null) {
           copy = dir.resolve(safeFileName(payload.fileName()));
@@ -167,6 +179,9 @@ public final class AgentClient {
         });
       } catch (AgentFailure e) {
         loadFailure = e.getCause();
+      } catch (CliException e) {
+        stuck = true;
+        throw e;
       }
       // The agent writes its result even when it reports a failure by throwing.
       if (Files.isRegularFile(resultFile)) {
@@ -211,6 +226,10 @@ public final class AgentClient {
     /** Detaches; never fails. */
     @Override
     public void close() {
+      if (stuck) {
+        executor.shutdownNow(); // the connection closes when the stuck operation ends, or with the CLI
+        return;
+      }
       try {
         executor.submit(() -> {
           vm.detach();
@@ -252,8 +271,13 @@ public final class AgentClient {
         throw new CliException(ExitCode.FAILURE, "no answer from the agent in JVM " + jvm.pid() + " within "
             + seconds(timeout) + "; the command may still complete: check 'jlivepatch list " + jvm.pid() + "'");
       }
-      throw new CliException(ExitCode.FAILURE, "JVM " + jvm.describe() + " did not answer (" + what + ") within "
-          + seconds(timeout) + "; it may be suspended or overloaded");
+      if (what.equals("attach")) {
+        throw new CliException(ExitCode.FAILURE, "JVM " + jvm.describe() + " did not answer the attach request within "
+            + seconds(timeout) + "; it may be suspended or overloaded");
+      }
+      throw new CliException(ExitCode.RETRY, "JVM " + jvm.describe() + " did not answer (" + what + ") within "
+          + seconds(timeout) + ": it runs one attach operation at a time and another (jlivepatch command?) "
+          + "is in progress; nothing changed, try again later");
     } catch (InterruptedException e) {
       future.cancel(true);
       Thread.currentThread().interrupt();
