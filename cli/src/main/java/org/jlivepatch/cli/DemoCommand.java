@@ -152,8 +152,11 @@ final class DemoCommand implements Callable<Integer> {
     String answer = service.greet(probe);
     boolean leaked = answer.contains(secret);
     say("GET /greet?name=%s  ->  %s", probe, answer);
-    say(leaked ? "the service LEAKS the environment variable %s (%s)" : "no leak: the lookup is not expanded (%s)",
-        SECRET_VARIABLE, state);
+    if (leaked) {
+      say("the service LEAKS the environment variable %s (%s)", SECRET_VARIABLE, state);
+    } else {
+      say("no leak: the lookup is not expanded (%s)", state);
+    }
     if (leaked != leaks) {
       problems.add(state + " service " + (leaked ? "leaked" : "did not leak"));
     }
