@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeSet;
 import org.jlivepatch.core.fingerprint.Fingerprints;
+import org.jlivepatch.core.fingerprint.MethodComparison;
 import org.jlivepatch.core.model.ChangeKind;
 import org.jlivepatch.core.model.PatchedClass;
 import org.jlivepatch.core.model.PatchedMethod;
@@ -41,16 +42,13 @@ final class ClassComparer {
   private final ClassNode oldClass;
   private final ClassNode newClass;
 
-  private final CanonicalForms forms;
-
-  private ClassComparer(String className, ParsedPair pair, Findings findings, CanonicalForms forms) {
+  private ClassComparer(String className, ParsedPair pair, Findings findings) {
     this.className = className;
     this.oldBytes = pair.oldBytes();
     this.newBytes = pair.newBytes();
     this.findings = findings;
     this.oldClass = pair.oldClass();
     this.newClass = pair.newClass();
-    this.forms = forms;
   }
 
   /** Two versions of a class, as bytes and as read with everything (debug information, frames). */
@@ -66,7 +64,7 @@ final class ClassComparer {
      * Whether a synthetic differs by name: in an anonymous class any method, elsewhere a lambda
      * body or accessor added, removed or changed. A renumbering always shows as such a difference.
      */
-    boolean syntheticsDiffer(CanonicalForms forms) {
+    boolean syntheticsDiffer() {
       boolean anonymous = SyntheticNames.isAnonymousClass(oldClass.name);
       Map<String, MethodNode> news = new HashMap<>();
       for (MethodNode method : newClass.methods) {
@@ -77,7 +75,7 @@ final class ClassComparer {
       for (MethodNode oldMethod : oldClass.methods) {
         if (anonymous || SyntheticNames.methodKind(oldMethod.name) != null) {
           MethodNode newMethod = news.remove(oldMethod.name + oldMethod.desc);
-          if (newMethod == null || !forms.of(oldMethod).equals(forms.of(newMethod))) {
+          if (newMethod == null || !MethodComparison.sameFingerprint(oldMethod, newMethod)) {
             return true;
           }
         }
@@ -87,9 +85,8 @@ final class ClassComparer {
   }
 
   /** Compares two versions of a class and records the result. */
-  static void compare(String className, ParsedPair pair, Findings findings, CompilationDifferences compilation,
-      CanonicalForms forms) {
-    ClassComparer comparer = new ClassComparer(className, pair, findings, forms);
+  static void compare(String className, ParsedPair pair, Findings findings, CompilationDifferences compilation) {
+    ClassComparer comparer = new ClassComparer(className, pair, findings);
     compilation.compare(className, comparer.oldClass, comparer.newClass);
     comparer.compare();
   }
@@ -277,7 +274,7 @@ final class ClassComparer {
             + "`: redefinition cannot change method modifiers; keep the old ones in the fix, or " + RESTART);
         continue;
       }
-      if (!forms.of(oldMethod).equals(forms.of(newMethod))) {
+      if (!MethodComparison.sameFingerprint(oldMethod, newMethod)) {
         if (oldMethod.name.equals("<clinit>")) {
           findings.refuse(className, member, "changed static initializer: <clinit> never runs again in a live JVM, "
               + "so the change would not take effect; do the new initialisation in a postApply hook, or " + RESTART);
@@ -352,7 +349,7 @@ final class ClassComparer {
         oldPrints.put(m.name + m.desc, Fingerprints.ofMethod(m));
       }
     });
-    Map<String, String> newPrints = Fingerprints.ofClass(spliced);
+    Map<String, String> newPrints = Fingerprints.ofMethods(spliced, changedKeys);
     List<PatchedMethod> methods = new ArrayList<>();
     for (String key : changedKeys) {
       int paren = key.indexOf('(');

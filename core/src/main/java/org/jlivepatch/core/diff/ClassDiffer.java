@@ -60,7 +60,6 @@ public final class ClassDiffer {
     SyntheticMatcher matcher = new SyntheticMatcher();
     Findings findings = new Findings();
     CompilationDifferences compilation = new CompilationDifferences();
-    CanonicalForms forms = new CanonicalForms();
     Map<String, Map<String, byte[]>> oldNests = nests(olds, touchedNests);
     Map<String, Map<String, byte[]>> newNests = nests(news, touchedNests);
     for (String nest : touchedNests) {
@@ -70,7 +69,7 @@ public final class ClassDiffer {
       // Matching synthetics by content costs; it can only help where comparing them by name finds a difference.
       boolean differs = !oldNest.keySet().equals(newNest.keySet());
       for (ParsedPair pair : pairs.values()) {
-        differs = differs || pair.syntheticsDiffer(forms);
+        differs = differs || pair.syntheticsDiffer();
       }
       String nestInternal = nest.replace('.', '/');
       if (differs) {
@@ -97,10 +96,9 @@ public final class ClassDiffer {
         } else if (!newNest.containsKey(internalName)) {
           findings.ignore(name, "", "", "class removed in the new build: it stays loaded in the running JVM as it is");
         } else if (pair != null) {
-          ClassComparer.compare(name, pair, findings, compilation, forms);
+          ClassComparer.compare(name, pair, findings, compilation);
         }
       }
-      forms.clear();
     }
     compilation.warn(oldClasses, newClasses, findings);
     findings.renamed.addAll(matcher.reports());

@@ -13,6 +13,7 @@ import org.jlivepatch.core.fingerprint.Fingerprints;
 import org.jlivepatch.core.model.Renamed;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.commons.ClassRemapper;
+import org.objectweb.asm.commons.MethodRemapper;
 import org.objectweb.asm.commons.Remapper;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldNode;
@@ -57,8 +58,8 @@ final class SyntheticMatcher {
     if (!hasSynthetics(oldNest) && !hasSynthetics(newNest)) {
       return;
     }
-    Map<String, Parsed> olds = withPlaceholders(oldNest);
-    Map<String, Parsed> news = withPlaceholders(newNest);
+    Map<String, Parsed> olds = asParsed(oldNest);
+    Map<String, Parsed> news = asParsed(newNest);
 
     Matches classes = match(classCandidates(olds), classCandidates(news));
     Map<String, String> classPairs = new TreeMap<>(); // new internal name -> old internal name
@@ -120,28 +121,46 @@ final class SyntheticMatcher {
     return false;
   }
 
-  /** A class as read, and as read with every synthetic name replaced by a placeholder. */
-  private record Parsed(ClassNode raw, ClassNode placeheld) {}
+  /** Replaces the name of every synthetic class and method by a placeholder. */
+  private static final Remapper PLACEHOLDERS = new Remapper(Opcodes.ASM9) {
+    @Override
+    public String map(String internalName) {
+      return SyntheticNames.isAnonymousClass(internalName) ? ANONYMOUS_PLACEHOLDER : internalName;
+    }
 
-  private static Map<String, Parsed> withPlaceholders(Map<String, ClassNode> nest) {
-    Remapper placeholders = new Remapper(Opcodes.ASM9) {
-      @Override
-      public String map(String internalName) {
-        return SyntheticNames.isAnonymousClass(internalName) ? ANONYMOUS_PLACEHOLDER : internalName;
-      }
+    @Override
+    public String mapMethodName(String owner, String name, String descriptor) {
+      String kind = SyntheticNames.methodKind(name);
+      return kind == null ? name : METHOD_PLACEHOLDER + kind;
+    }
+  };
 
-      @Override
-      public String mapMethodName(String owner, String name, String descriptor) {
-        String kind = SyntheticNames.methodKind(name);
-        return kind == null ? name : METHOD_PLACEHOLDER + kind;
-      }
-    };
-    Map<String, Parsed> parsed = new TreeMap<>();
-    nest.forEach((name, raw) -> {
+  /**
+   * A class as read, and parts of it with every synthetic name replaced by a placeholder: built
+   * only for the candidates, since remapping every class of a nest costs as much as reading it.
+   */
+  private record Parsed(ClassNode raw) {
+
+    /** The whole class with placeholders, as an anonymous class's content needs. */
+    ClassNode placeheld() {
       ClassNode placeheld = new ClassNode();
-      raw.accept(new ClassRemapper(placeheld, placeholders));
-      parsed.put(name, new Parsed(raw, placeheld));
-    });
+      raw.accept(new ClassRemapper(placeheld, PLACEHOLDERS));
+      return placeheld;
+    }
+
+    /** One method with placeholders, as {@link #placeheld()} would have it. */
+    MethodNode placeheld(MethodNode method) {
+      MethodNode placeheld = new MethodNode(Opcodes.ASM9, method.access,
+          PLACEHOLDERS.mapMethodName(raw.name, method.name, method.desc), PLACEHOLDERS.mapMethodDesc(method.desc),
+          null, null);
+      method.accept(new MethodRemapper(placeheld, PLACEHOLDERS));
+      return placeheld;
+    }
+  }
+
+  private static Map<String, Parsed> asParsed(Map<String, ClassNode> nest) {
+    Map<String, Parsed> parsed = new TreeMap<>();
+    nest.forEach((name, raw) -> parsed.put(name, new Parsed(raw)));
     return parsed;
   }
 
@@ -168,7 +187,7 @@ final class SyntheticMatcher {
         ClassNode raw = parsed.raw;
         String group = (raw.outerClass != null ? raw.outerClass : outerOf(name)) + "." + raw.outerMethod
             + raw.outerMethodDesc;
-        result.add(new Candidate(name, SyntheticNames.ANONYMOUS_CLASS, classContent(parsed.placeheld), group,
+        result.add(new Candidate(name, SyntheticNames.ANONYMOUS_CLASS, classContent(parsed.placeheld()), group,
             SyntheticNames.number(name), "", "", name));
       }
     });
@@ -185,7 +204,7 @@ final class SyntheticMatcher {
       }
       String descriptor = newBuild ? mapClassNames(raw.desc) : raw.desc;
       String group = kind + ":" + SyntheticNames.enclosingMethod(raw.name);
-      result.add(new Candidate(raw.name, kind, Fingerprints.canonicalForm(parsed.placeheld.methods.get(i)), group,
+      result.add(new Candidate(raw.name, kind, Fingerprints.canonicalForm(parsed.placeheld(raw)), group,
           SyntheticNames.number(raw.name), descriptor, raw.desc, raw.name + descriptor));
     }
     return result;

@@ -3,14 +3,20 @@ package org.jlivepatch.core.fingerprint;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ConstantDynamic;
 import org.objectweb.asm.Handle;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
@@ -70,6 +76,40 @@ public final class Fingerprints {
     return result;
   }
 
+  /**
+   * Returns the fingerprints of some methods of a class, keyed as by {@link #ofClass}: the same
+   * values, without reading the code of the other methods.
+   *
+   * @param methodKeys name followed by descriptor of each method wanted; keys the class lacks are
+   *     left out of the result
+   * @throws IllegalArgumentException if {@code classFile} is not a readable class file
+   */
+  public static Map<String, String> ofMethods(byte[] classFile, Collection<String> methodKeys) {
+    Set<String> wanted = new HashSet<>(methodKeys);
+    List<MethodNode> methods = new ArrayList<>();
+    try {
+      new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+            String[] exceptions) {
+          if (!wanted.contains(name + descriptor)) {
+            return null;
+          }
+          MethodNode method = new MethodNode(Opcodes.ASM9, access, name, descriptor, signature, exceptions);
+          methods.add(method);
+          return method;
+        }
+      }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a readable class file: " + e, e);
+    }
+    Map<String, String> result = new LinkedHashMap<>();
+    for (MethodNode method : methods) {
+      result.put(method.name + method.desc, ofMethod(method));
+    }
+    return result;
+  }
+
   /** Returns the fingerprint of one method, read with or without debug information and frames. */
   public static String ofMethod(MethodNode method) {
     MessageDigest digest = sha256();
@@ -82,7 +122,7 @@ public final class Fingerprints {
    * by position. Useful for diagnosing why two methods differ.
    */
   public static String canonicalForm(MethodNode method) {
-    Map<LabelNode, Integer> labels = numberReferencedLabels(method);
+    Map<LabelNode, Integer> labels = LabelNumbers.of(method);
     StringBuilder out = new StringBuilder(256);
     out.append(method.access & ~ASM_PSEUDO_FLAGS).append(' ').append(method.name).append(method.desc).append('\n');
     int lastPrintedLabel = -1;
@@ -102,44 +142,6 @@ public final class Fingerprints {
           .append(labels.get(block.handler)).append(' ').append(block.type).append('\n');
     }
     return out.toString();
-  }
-
-  private static Map<LabelNode, Integer> numberReferencedLabels(MethodNode method) {
-    Map<LabelNode, Boolean> referenced = new IdentityHashMap<>();
-    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
-      if (insn instanceof JumpInsnNode jump) {
-        referenced.put(jump.label, true);
-      } else if (insn instanceof TableSwitchInsnNode table) {
-        referenced.put(table.dflt, true);
-        table.labels.forEach(l -> referenced.put(l, true));
-      } else if (insn instanceof LookupSwitchInsnNode lookup) {
-        referenced.put(lookup.dflt, true);
-        lookup.labels.forEach(l -> referenced.put(l, true));
-      }
-    }
-    for (TryCatchBlockNode block : method.tryCatchBlocks) {
-      referenced.put(block.start, true);
-      referenced.put(block.end, true);
-      referenced.put(block.handler, true);
-    }
-    // Only referenced labels count, so labels of debug information (line numbers, local
-    // variable ranges) never shift the numbering; referenced labels with no instruction between
-    // them denote the same position and share one number.
-    Map<LabelNode, Integer> numbers = new IdentityHashMap<>();
-    int position = -1;
-    boolean instructionSinceLastLabel = true;
-    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
-      if (insn instanceof LabelNode label && referenced.containsKey(label)) {
-        if (instructionSinceLastLabel) {
-          position++;
-          instructionSinceLastLabel = false;
-        }
-        numbers.put(label, position);
-      } else if (insn.getOpcode() >= 0) {
-        instructionSinceLastLabel = true;
-      }
-    }
-    return numbers;
   }
 
   private static void appendInstruction(StringBuilder out, AbstractInsnNode insn, Map<LabelNode, Integer> labels) {

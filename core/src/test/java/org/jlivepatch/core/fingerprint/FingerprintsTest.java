@@ -2,6 +2,7 @@ package org.jlivepatch.core.fingerprint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import org.jlivepatch.core.testing.InMemoryCompiler;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,16 @@ class FingerprintsTest {
     new ClassReader(bytes).accept(withDebug, 0);
     MethodNode method = withDebug.methods.stream().filter(m -> m.name.equals("f")).findFirst().orElseThrow();
     assertThat(Fingerprints.ofMethod(method)).isEqualTo(Fingerprints.ofClass(bytes).get("f(I)I"));
+  }
+
+  @Test
+  void ofMethodsGivesTheValuesOfOfClassForTheMethodsAsked() {
+    String source = "package p; class A { int f(int x) { return x > 0 ? x : -x; } String g() { return \"g\"; }"
+        + " void h() {} }";
+    byte[] bytes = InMemoryCompiler.compile(Map.of("p.A", source), "-g").get("p.A");
+    Map<String, String> all = Fingerprints.ofClass(bytes);
+    assertThat(Fingerprints.ofMethods(bytes, List.of("h()V", "f(I)I", "absent()V")))
+        .containsExactly(Map.entry("f(I)I", all.get("f(I)I")), Map.entry("h()V", all.get("h()V")));
   }
 
   @Test
