@@ -161,7 +161,7 @@ public final class AgentClient {
         AgentResult result = load(agentJar, requestFile, dir.resolve("result.properties"), timeout.plus(ANSWER_GRACE));
         return copy == null ? result : result.withMessage(result.message().replace(copy.toString(), payload.displayName()));
       } catch (IOException e) {
-        throw new CliException(ExitCode.FAILURE, "cannot write the request for JVM " + jvm.pid() + ": " + e.getMessage(), e);
+        throw new CliException(ExitCode.FAILURE, "cannot write the request for JVM " + jvm.pid() + " or read its result: " + e.getMessage(), e);
       } finally {
         if (dir != null) {
           deleteQuietly(dir);
