@@ -17,8 +17,6 @@ import picocli.CommandLine.Spec;
 /** {@code jlivepatch apply PID FILE.jlp}: applies a patch to a running JVM, on top of its stack. */
 @Command(
     name = "apply",
-    mixinStandardHelpOptions = true,
-    versionProvider = JLivePatch.VersionProvider.class,
     description = {
       "Apply a patch to a running JVM, on top of its patch stack.",
       "The payload is checked here, then in the target: integrity, signature, JDK, every target class, "
@@ -45,12 +43,9 @@ public final class ApplyCommand implements Callable<Integer> {
       description = "How long the agent may wait for a concurrent command to finish (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  @Option(names = "--force", description = "Complete a transition despite threads still running the old code.")
-  boolean force;
-
   @Override
   public Integer call() {
-    return PatchSender.send(spec, json, "apply", pid, payload, consistency, timeout, force);
+    return PatchSender.send(spec, json, "apply", pid, payload, consistency, timeout);
   }
 
   /** Sends {@code apply} or {@code replace} with a payload, and prints the result. */
@@ -59,7 +54,7 @@ public final class ApplyCommand implements Callable<Integer> {
     private PatchSender() {}
 
     static int send(CommandSpec spec, JsonMixin json, String command, String pid, Path payload,
-        String consistency, Duration timeout, boolean force) {
+        String consistency, Duration timeout) {
       if (!consistency.equals("immediate")) {
         throw new CliException(ExitCode.USAGE, consistency.equals("per-thread")
             ? "--consistency per-thread is not available in this version; use --consistency immediate"
@@ -71,9 +66,6 @@ public final class ApplyCommand implements Callable<Integer> {
       request.put("command", command);
       request.put("consistency", consistency);
       request.put("user", AgentCommands.user());
-      if (force) {
-        request.put("force", "true");
-      }
       AgentResult result = AgentCommands.send(jvm, spec.commandLine().getErr(), request, checked.upload(), timeout);
       String patchId = result.patchId().orElse(checked.payload().patch().id());
       if (!result.succeeded()) {

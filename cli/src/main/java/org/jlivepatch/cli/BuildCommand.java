@@ -38,10 +38,10 @@ import picocli.CommandLine.Spec;
     name = "build",
     sortOptions = false,
     description = {
-      "Compare the classes that run (--old) with the classes carrying the fix (--new), method by method,",
-      "and write a patch payload. Compiler noise (line numbers, renumbered lambdas, debug information) is",
-      "left out; what cannot be patched safely is refused with the reason and the way out, and nothing",
-      "is written (exit 3)."
+      "Build a patch payload from the classes that run and the classes with the fix.",
+      "Compares --old and --new method by method. Compiler noise (line numbers, renumbered lambdas, debug "
+          + "information) is left out; what cannot be patched safely is refused with the reason and the way out, "
+          + "and nothing is written (exit 3)."
     })
 final class BuildCommand implements Callable<Integer> {
 
@@ -53,9 +53,38 @@ final class BuildCommand implements Callable<Integer> {
       description = "The classes the patch applies to: a jar, a fat jar or a directory of classes.")
   Path oldPath;
 
-  @Option(names = "--new", required = true, paramLabel = "PATH",
+  @Option(names = "--new", paramLabel = "PATH",
       description = "The same classes built with the fix.")
   Path newPath;
+
+  @Option(names = "--sources", paramLabel = "SRC",
+      description = "Instead of --new: the sources of --old (a -sources jar or a directory), fixed by --patch or "
+          + "--new-sources; the touched files are compiled twice, original and fixed, against --old and --classpath, "
+          + "and only the methods the fix changes are spliced into the classes of --old.")
+  Path sourcesPath;
+
+  @Option(names = "--patch", paramLabel = "FIX.diff",
+      description = "With --sources: the fix as a unified diff ('git diff', 'diff -u').")
+  Path patchFile;
+
+  @Option(names = "--new-sources", paramLabel = "DIR",
+      description = "With --sources, instead of --patch: a directory of the fixed source files.")
+  Path newSourcesPath;
+
+  @Option(names = "--classpath", paramLabel = "CP",
+      description = "With --sources or --stub: jars and directories the classes of --old need (their dependencies), "
+          + "separated by '${sys:path.separator}'.")
+  String classPath;
+
+  @Option(names = "--stub", paramLabel = "CLASS#METHOD[(DESC)]",
+      description = "Instead of --new: an emergency stub making this method of --old only return or throw, "
+          + "e.g. 'com.example.Foo#lookup(Ljava/lang/String;)'; the descriptor may be left out when there is one overload.")
+  String stubSpec;
+
+  @Option(names = "--returns", paramLabel = "WHAT",
+      description = "With --stub: null, default (0, false, null, nothing), throw:EXCEPTION, or a literal of the "
+          + "return type (number, true/false, text for String).")
+  String stubReturns;
 
   @Option(names = "--id", required = true, description = "The patch id (letters, digits, '.', '_', '-').")
   String id;
@@ -98,14 +127,26 @@ final class BuildCommand implements Callable<Integer> {
     Optional<PrivateKey> key = signingKey == null ? Optional.empty() : Optional.of(readKey(signingKey));
     List<HookClass> hooks = hooksPath == null ? List.of() : readHooks(hooksPath);
 
+    checkMode();
     ClassSet oldClasses = ClassSets.load("--old", oldPath);
-    ClassSet newClasses = ClassSets.load("--new", newPath);
-    DiffResult result = ClassDiffer.diff(oldClasses, newClasses, new DiffOptions(includes, excludes));
+    DiffResult result;
+    if (sourcesPath != null) {
+      result = SourceFixBuild.build(oldClasses, sourcesPath, patchFile, newSourcesPath, SourceFixBuild.classPath(classPath));
+    } else if (stubSpec != null) {
+      result = StubBuild.build(oldClasses, SourceFixBuild.classPath(classPath), stubSpec, stubReturns);
+    } else {
+      ClassSet newClasses = ClassSets.load("--new", newPath);
+      result = ClassDiffer.diff(oldClasses, newClasses, new DiffOptions(includes, excludes));
+    }
 
     PrintWriter out = spec.commandLine().getOut();
     if (!result.refused().isEmpty()) {
       report(result, null);
       return ExitCode.REFUSED;
+    }
+    if (result.classes().isEmpty() && sourcesPath != null) {
+      throw new CliException(ExitCode.FAILURE, "the fix changes no method of --old"
+          + (result.ignored().isEmpty() ? "" : " (" + result.ignored().size() + " difference(s) ignored; see --json)"));
     }
     if (result.classes().isEmpty()) {
       throw new CliException(ExitCode.FAILURE,
@@ -116,6 +157,30 @@ final class BuildCommand implements Callable<Integer> {
     write(patch, key);
     report(result, patch);
     return ExitCode.OK;
+  }
+
+  /** One of three ways to say what the fix is: --new, --sources with --patch or --new-sources, --stub with --returns. */
+  private void checkMode() {
+    int modes = (newPath != null ? 1 : 0) + (sourcesPath != null ? 1 : 0) + (stubSpec != null ? 1 : 0);
+    if (modes != 1) {
+      throw new CliException(ExitCode.USAGE, (modes == 0 ? "give " : "give only one of ")
+          + "--new PATH, --sources SRC (with --patch or --new-sources), or --stub METHOD (with --returns)");
+    }
+    if (sourcesPath != null && (patchFile == null) == (newSourcesPath == null)) {
+      throw new CliException(ExitCode.USAGE, "--sources needs exactly one of --patch FIX.diff and --new-sources DIR");
+    }
+    if (sourcesPath == null && (patchFile != null || newSourcesPath != null)) {
+      throw new CliException(ExitCode.USAGE, (patchFile != null ? "--patch" : "--new-sources") + " needs --sources");
+    }
+    if ((stubSpec == null) != (stubReturns == null)) {
+      throw new CliException(ExitCode.USAGE, stubSpec == null ? "--returns needs --stub" : "--stub needs --returns");
+    }
+    if (newPath != null && classPath != null) {
+      throw new CliException(ExitCode.USAGE, "--classpath goes with --sources or --stub, not --new");
+    }
+    if (newPath == null && (!includes.isEmpty() || !excludes.isEmpty())) {
+      throw new CliException(ExitCode.USAGE, "--include and --exclude go with --new only");
+    }
   }
 
   private void write(Patch patch, Optional<PrivateKey> key) throws IOException {

@@ -26,13 +26,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "demo",
-    mixinStandardHelpOptions = true,
-    versionProvider = JLivePatch.VersionProvider.class,
     description = {
-      "Run the whole job on a bundled demo service: start it in a child JVM, show its bug (it expands",
-      "${env:…} lookups in what clients send, like Log4Shell), drive load at it, build and review the fix",
-      "from the bundled v1/v2 builds, apply it live, revert it, apply it again - with zero failed requests -",
-      "and stop the child."
+      "Run the whole job on a bundled demo service.",
+      "Starts the service in a child JVM, shows its bug (it expands ${env:...} lookups in what clients send, like "
+          + "Log4Shell), drives load at it, builds and reviews the fix from the bundled v1/v2 builds, applies it "
+          + "live, reverts it and applies it again - with zero failed requests - and stops the child."
     })
 final class DemoCommand implements Callable<Integer> {
 

@@ -32,10 +32,11 @@ import picocli.CommandLine.Spec;
     name = "inspect",
     sortOptions = false,
     description = {
-      "Check a payload and print what it holds: its metadata, each patched class and method with its kind and",
-      "its expected -> new fingerprint, hooks, warnings, ignored differences, renamed synthetic members, and",
-      "its signature: unsigned, or signed by a key id, verified against --trust or not.",
-      "Exit 3 if the payload is invalid, or if --trust is given and the signature does not verify."
+      "Check a payload and print what it holds.",
+      "Its metadata, each patched class and method with its kind and its expected -> new fingerprint, hooks, "
+          + "warnings, ignored differences, renamed synthetic members, and its signature: unsigned, or signed by "
+          + "a key id, verified against --trust or not. Exit 3 if the payload is invalid, or if --trust is given "
+          + "and the signature does not verify."
     })
 final class InspectCommand implements Callable<Integer> {
 

@@ -7,11 +7,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** The {@code jlivepatch} command: its subcommands, exit codes and error reporting. */
 @Command(
     name = "jlivepatch",
+    // Every subcommand gets --help and --version.
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = JLivePatch.VersionProvider.class,
     description = "Live patching for running JVMs: build a patch from two builds of a class set, review it, "

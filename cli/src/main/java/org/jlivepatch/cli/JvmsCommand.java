@@ -32,8 +32,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "jvms",
-    mixinStandardHelpOptions = true,
-    versionProvider = JLivePatch.VersionProvider.class,
     description = {
       "List the JVMs on this machine: pid, main class or jar, JDK version, jlivepatch agent version "
           + "(if loaded) and patch stack.",

@@ -23,9 +23,10 @@ import picocli.CommandLine.Spec;
     name = "keygen",
     sortOptions = false,
     description = {
-      "Generate an Ed25519 key pair for signing payloads: NAME.key, the private key (PKCS#8 PEM, readable by",
-      "its owner only; give it to 'build --sign' or 'sign --key'), and NAME.pub, the public key (X.509 PEM;",
-      "give it to 'verify --trust' and to the agent's trust file). Never overwrites a file."
+      "Generate an Ed25519 key pair for signing payloads.",
+      "NAME.key is the private key (PKCS#8 PEM, readable by its owner only; give it to 'build --sign' or "
+          + "'sign --key'); NAME.pub is the public key (X.509 PEM; give it to 'verify --trust' and to the agent's "
+          + "trust file). Never overwrites a file."
     })
 final class KeygenCommand implements Callable<Integer> {
 

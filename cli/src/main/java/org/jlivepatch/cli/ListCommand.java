@@ -21,8 +21,6 @@ import picocli.CommandLine.Spec;
 /** {@code jlivepatch list PID}: a JVM's patch stack and audit log. */
 @Command(
     name = "list",
-    mixinStandardHelpOptions = true,
-    versionProvider = JLivePatch.VersionProvider.class,
     description = {
       "Show the patch stack of a running JVM, bottom to top (when, by whom, signer, classes, "
           + "classes not loaded yet), then its audit log.",

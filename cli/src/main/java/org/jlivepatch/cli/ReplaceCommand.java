@@ -13,8 +13,6 @@ import picocli.CommandLine.Spec;
 /** {@code jlivepatch replace PID FILE.jlp}: swaps a JVM's whole patch stack for one cumulative patch. */
 @Command(
     name = "replace",
-    mixinStandardHelpOptions = true,
-    versionProvider = JLivePatch.VersionProvider.class,
     description = {
       "Replace the whole patch stack of a running JVM with one cumulative patch, in one operation.",
       "The same checks as 'apply'; nothing changes unless every check passes."
@@ -37,6 +35,6 @@ public final class ReplaceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return ApplyCommand.PatchSender.send(spec, json, "replace", pid, payload, "immediate", timeout, false);
+    return ApplyCommand.PatchSender.send(spec, json, "replace", pid, payload, "immediate", timeout);
   }
 }

@@ -20,8 +20,6 @@ import picocli.CommandLine.Spec;
 /** {@code jlivepatch revert PID ID}: takes the top patch off a JVM's stack, restoring the code below it. */
 @Command(
     name = "revert",
-    mixinStandardHelpOptions = true,
-    versionProvider = JLivePatch.VersionProvider.class,
     description = {
       "Revert the patch on top of a running JVM's patch stack.",
       "Only the top patch can be reverted; its preRevert hooks may veto. Nothing changes on failure."

@@ -39,15 +39,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "review",
-    mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Show what a patch changes: a summary (changed methods, refusals and the",
-      "way out, warnings, ignored differences and why, renamed synthetic members),",
-      "then a unified diff of each changed method's normalised disassembly,",
-      "exactly as the patch carries it.",
-      "Review a payload (FILE.jlp), or two builds before a patch is built",
-      "(--old/--new; exit 3 if something would be refused)."
+      "Show what a patch changes, as a reviewer needs to see it.",
+      "A summary (changed methods, refusals and the way out, warnings, ignored differences and why, "
+          + "renamed synthetic members), then a unified diff of each changed method's normalised disassembly, "
+          + "exactly as the patch carries it. Review a payload (FILE.jlp), or two builds before a patch is built "
+          + "(--old/--new; exit 3 if something would be refused)."
     })
 final class ReviewCommand implements Callable<Integer> {
 

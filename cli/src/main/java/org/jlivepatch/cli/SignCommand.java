@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
     name = "sign",
     sortOptions = false,
     description = {
-      "Sign a payload with an Ed25519 private key (see 'keygen'), replacing any signature it has. The payload",
-      "is checked first; its content is unchanged. Writes FILE.jlp in place unless -o is given."
+      "Sign a payload with an Ed25519 private key.",
+      "The payload is checked first; any signature it has is replaced and its content is unchanged. Writes "
+          + "FILE.jlp in place unless -o is given. Keys come from 'keygen'."
     })
 final class SignCommand implements Callable<Integer> {
 

@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
     name = "verify",
     sortOptions = false,
     description = {
-      "Check a payload (limits, integrity, format version, fingerprints) and that its signature verifies",
-      "against one of the trusted public keys. Exit 0 when it does, 3 with the reason when it does not."
+      "Check a payload and that its signature verifies against a trusted key.",
+      "Checks limits, integrity, format version and fingerprints, then the signature against one of the "
+          + "trusted public keys. Exit 0 when it verifies, 3 with the reason when it does not."
     })
 final class VerifyCommand implements Callable<Integer> {
 
