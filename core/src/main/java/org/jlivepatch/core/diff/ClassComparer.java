@@ -342,7 +342,7 @@ final class ClassComparer {
   }
 
   private void patch(List<String> changedKeys) {
-    byte[] spliced = ClassSplicer.splice(oldBytes, newBytes, changedKeys);
+    byte[] spliced = ClassSplicer.splice(oldBytes, newClass, changedKeys);
     Map<String, String> oldPrints = new LinkedHashMap<>();
     oldClass.methods.forEach(m -> {
       if (changedKeys.contains(m.name + m.desc)) {

@@ -65,7 +65,7 @@ public final class ClassDiffer {
     for (String nest : touchedNests) {
       Map<String, byte[]> oldNest = oldNests.getOrDefault(nest, Map.of());
       Map<String, byte[]> newNest = newNests.getOrDefault(nest, Map.of());
-      Map<String, ParsedPair> pairs = readPairs(oldNest, newNest);
+      Map<String, ParsedPair> pairs = readPairs(oldNest, newNest, Map.of());
       // Matching synthetics by content costs; it can only help where comparing them by name finds a difference.
       boolean differs = !oldNest.keySet().equals(newNest.keySet());
       for (ParsedPair pair : pairs.values()) {
@@ -82,9 +82,10 @@ public final class ClassDiffer {
       if (matcher.renaming().touchesNest(nestInternal)) {
         Renaming renaming = matcher.renaming();
         Map<String, byte[]> renamed = new TreeMap<>();
-        newNest.forEach((name, bytes) -> renamed.put(renaming.className(name), renaming.apply(bytes)));
+        newNest.forEach((name, bytes) -> renamed.put(renaming.className(name),
+            renaming.mayApplyTo(bytes) ? renaming.apply(bytes) : bytes));
         newNest = renamed;
-        pairs = readPairs(oldNest, newNest);
+        pairs = readPairs(oldNest, newNest, pairs);
       }
       Set<String> names = new TreeSet<>(oldNest.keySet());
       names.addAll(newNest.keySet());
@@ -116,13 +117,19 @@ public final class ClassDiffer {
     return nodes;
   }
 
-  /** Reads the classes present in both builds with different bytes, keyed by internal name. */
-  private static Map<String, ParsedPair> readPairs(Map<String, byte[]> oldNest, Map<String, byte[]> newNest) {
+  /**
+   * Reads the classes present in both builds with different bytes, keyed by internal name; a pair
+   * already read from the same arrays is reused.
+   */
+  private static Map<String, ParsedPair> readPairs(Map<String, byte[]> oldNest, Map<String, byte[]> newNest,
+      Map<String, ParsedPair> read) {
     Map<String, ParsedPair> pairs = new HashMap<>();
     oldNest.forEach((name, oldBytes) -> {
       byte[] newBytes = newNest.get(name);
       if (newBytes != null && !Arrays.equals(oldBytes, newBytes)) {
-        pairs.put(name, ParsedPair.read(name.replace('/', '.'), oldBytes, newBytes));
+        ParsedPair pair = read.get(name);
+        pairs.put(name, pair != null && pair.oldBytes() == oldBytes && pair.newBytes() == newBytes ? pair
+            : ParsedPair.read(name.replace('/', '.'), oldBytes, newBytes));
       }
     });
     return pairs;

@@ -1,7 +1,15 @@
 package org.jlivepatch.core.diff;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.ClassReader;
@@ -23,6 +31,8 @@ final class Renaming {
   /** Appended to the name of an unmatched synthetic whose new-build name is taken in the old build. */
   static final String UNMATCHED_SUFFIX = "$jlp$unmatched";
 
+  private static final int CONSTANT_UTF8 = 1;
+
   /** Internal class names: new build to old build. */
   private final Map<String, String> classes = new HashMap<>();
   /** New internal owner name, then method name followed by descriptor, to the old method name. */
@@ -31,13 +41,19 @@ final class Renaming {
   /** Top-level names of the nests the renames touch. */
   private final Set<String> nests = new HashSet<>();
 
+  /** The renamed class names and method names in modified UTF-8; null after a rename is added. */
+  private List<byte[]> encodedClassNames;
+  private List<byte[]> encodedMethodNames;
+
   void renameClass(String newInternalName, String oldInternalName) {
     classes.put(newInternalName, oldInternalName);
+    encodedClassNames = null;
     nests.add(SyntheticNames.topLevel(newInternalName));
   }
 
   void renameMethod(String newOwner, String newName, String newDescriptor, String oldName) {
     methods.computeIfAbsent(newOwner, o -> new HashMap<>()).put(newName + newDescriptor, oldName);
+    encodedClassNames = null;
     nests.add(SyntheticNames.topLevel(newOwner));
   }
 
@@ -53,6 +69,68 @@ final class Renaming {
   /** Whether this renaming touches anything in classes of this nest (by {@link SyntheticNames#topLevel}). */
   boolean touchesNest(String topLevelInternalName) {
     return nests.contains(topLevelInternalName);
+  }
+
+  /**
+   * Whether a class file may refer to something this renaming renames: a constant-pool string
+   * that holds a renamed class name or equals a renamed method name. A class that does not is left
+   * as it is, since rewriting it would change no name, only its constant-pool order.
+   */
+  boolean mayApplyTo(byte[] classFile) {
+    if (encodedClassNames == null) {
+      encodedClassNames = encoded(classes.keySet());
+      Set<String> methodNames = new HashSet<>();
+      methods.values().forEach(owned -> owned.keySet().forEach(key -> methodNames.add(key.substring(0, key.indexOf('(')))));
+      encodedMethodNames = encoded(methodNames);
+    }
+    List<byte[]> classNames = encodedClassNames;
+    List<byte[]> exactNames = encodedMethodNames;
+    ClassReader reader = new ClassReader(classFile);
+    for (int item = 1; item < reader.getItemCount(); item++) {
+      int offset = reader.getItem(item);
+      if (offset == 0 || classFile[offset - 1] != CONSTANT_UTF8) {
+        continue;
+      }
+      int start = offset + 2;
+      int length = reader.readUnsignedShort(offset);
+      for (byte[] name : classNames) {
+        if (contains(classFile, start, length, name)) {
+          return true;
+        }
+      }
+      for (byte[] name : exactNames) {
+        if (name.length == length && Arrays.equals(classFile, start, start + length, name, 0, length)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The names as the constant pool stores them (modified UTF-8). */
+  private static List<byte[]> encoded(Collection<String> names) {
+    List<byte[]> result = new ArrayList<>();
+    for (String name : names) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (DataOutputStream out = new DataOutputStream(bytes)) {
+        out.writeUTF(name);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      byte[] withLength = bytes.toByteArray();
+      result.add(Arrays.copyOfRange(withLength, 2, withLength.length));
+    }
+    return result;
+  }
+
+  private static boolean contains(byte[] bytes, int start, int length, byte[] part) {
+    int last = start + length - part.length;
+    for (int i = start; i <= last; i++) {
+      if (bytes[i] == part[0] && Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Returns a new-build class file with every rename applied, class names and methods alike. */

@@ -37,9 +37,20 @@ public final class ClassSplicer {
    *     either class
    */
   public static byte[] splice(byte[] target, byte[] source, Collection<String> methodKeys) {
-    ClassReader targetReader = new ClassReader(target);
     ClassNode sourceNode = new ClassNode();
     new ClassReader(source).accept(sourceNode, 0);
+    return splice(target, sourceNode, methodKeys);
+  }
+
+  /**
+   * Returns {@code target} with the methods named by {@code methodKeys} replaced by their
+   * counterparts in {@code source}, a class the caller has already read in full (flags 0), so that
+   * it is not read twice; {@code source} is not changed.
+   *
+   * @throws IllegalArgumentException as {@link #splice(byte[], byte[], Collection)}
+   */
+  public static byte[] splice(byte[] target, ClassNode sourceNode, Collection<String> methodKeys) {
+    ClassReader targetReader = new ClassReader(target);
     if (!sourceNode.name.equals(targetReader.getClassName())) {
       throw new IllegalArgumentException(
           "cannot splice methods of " + sourceNode.name + " into " + targetReader.getClassName());

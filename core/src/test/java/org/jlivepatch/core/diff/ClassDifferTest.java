@@ -213,6 +213,24 @@ class ClassDifferTest {
   }
 
   @Test
+  void classesOfARenumberedNestThatAreUnchangedAreNotReported() {
+    String helper = "  static class Helper { int one() { return 1; } }\n}\n";
+    String v1 = ANONYMOUS_V1.substring(0, ANONYMOUS_V1.lastIndexOf('}')) + helper;
+    String v2 = """
+        package p;
+        public class A {
+          public Object d() { return new Object() { public String toString() { return "d"; } }; }
+          public Object c() { return new Object() { public String toString() { return "c"; } }; }
+          public String run() { return c() + "+" + d(); }
+        """ + helper;
+    DiffResult result = Builds.diff(v1, v2);
+
+    assertThat(result.renamed()).hasSize(2);
+    assertThat(result.changed()).extracting(ChangedMethod::className).containsExactly("p.A");
+    assertThat(result.ignored()).extracting(Ignored::className).doesNotContain("p.A$Helper");
+  }
+
+  @Test
   void addedMethodNeedsATrampoline() {
     String v2 = COUNTER_V1.replace("public String name()", "int helper(int y) { return y; }\n public String name()");
     DiffResult result = Builds.diff(COUNTER_V1, v2);
