@@ -1,19 +1,16 @@
 package org.jlivepatch.agent;
 
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.jar.JarFile;
 
 /**
- * The agent's entry points. Kept tiny: it puts the hook api on the bootstrap class path, then hands
- * over to {@code org.jlivepatch.agent.rt.AgentRuntime}. Nothing thrown here reaches the target.
+ * The agent's entry points. Kept tiny: it hands over to {@code org.jlivepatch.agent.rt.AgentRuntime}.
+ * Nothing thrown here reaches the target.
+ *
+ * <p>The hook api is not put on the bootstrap class path here: on JDK 17 and later, appending to it
+ * disables class data sharing for every class loaded afterwards, a cost only a patch with hooks
+ * may impose (see {@code org.jlivepatch.agent.rt.ApiJar}).
  */
 public final class AgentMain {
-
-  private static final String API_CLASS = "org.jlivepatch.api.PatchHook";
 
   private AgentMain() {}
 
@@ -29,30 +26,9 @@ public final class AgentMain {
 
   private static void start(String options, Instrumentation instrumentation, boolean atStartup) {
     try {
-      installApi(instrumentation);
-      // Referenced only now, so that no runtime class links before the api is reachable.
       org.jlivepatch.agent.rt.AgentRuntime.start(instrumentation, options, atStartup);
     } catch (Throwable t) {
       System.err.println("jlivepatch agent: not started: " + t);
     }
-  }
-
-  /** Appends the embedded api jar to the bootstrap class path, once per JVM. */
-  private static void installApi(Instrumentation instrumentation) throws Exception {
-    try {
-      Class.forName(API_CLASS, false, null);
-      return;
-    } catch (ClassNotFoundException notYet) {
-      // first load of the agent in this JVM
-    }
-    Path jar = Files.createTempFile("jlivepatch-api-", ".jar");
-    jar.toFile().deleteOnExit();
-    try (InputStream in = AgentMain.class.getResourceAsStream("jlivepatch-api.jar")) {
-      if (in == null) {
-        throw new IllegalStateException("jlivepatch-api.jar is missing from the agent jar");
-      }
-      Files.copy(in, jar, StandardCopyOption.REPLACE_EXISTING);
-    }
-    instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
   }
 }

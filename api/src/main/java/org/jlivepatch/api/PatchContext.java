@@ -9,17 +9,26 @@ public interface PatchContext {
   String patchId();
 
   /**
-   * The loaded classes this patch changes in the class loader the hook runs under, in the
-   * patch's order; classes not loaded yet are absent.
+   * The classes this patch changes that the hook's class loader had loaded when the patch was
+   * applied, in the patch's order. Empty for the hook instance that runs under the system class
+   * loader because no class of the patch was loaded anywhere. The same list in every phase.
    */
   List<Class<?>> patchedClasses();
 
   /**
-   * Returns the loaded patched class with this binary name, e.g. {@code com.example.Cache$Entry}.
+   * Returns the class with this binary name from {@link #patchedClasses()}, e.g.
+   * {@code com.example.Cache$Entry}.
    *
-   * @return the class, or {@code null} if the patch does not change it or it is not loaded yet
+   * @return the class, or {@code null} if the patch does not change it or it was not loaded
    */
   Class<?> patchedClass(String binaryName);
+
+  /**
+   * Binary names of this patch's classes that no class loader had loaded when the patch was
+   * applied. Such a class is patched as it loads, with no hook call: it never ran the old code,
+   * so there is no state of its own for a hook to repair. The same list in every phase.
+   */
+  List<String> pendingClasses();
 
   /**
    * Writes a line to the agent's log in the target JVM, attributed to the patch.

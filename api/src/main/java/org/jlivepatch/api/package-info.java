@@ -1,6 +1,6 @@
 /**
  * What a patch author compiles against: hooks run in the target around apply and revert. No
- * dependencies; the agent puts these classes on the bootstrap class path so that hook classes in
- * every class loader see the same interfaces.
+ * dependencies. The agent puts these classes on the bootstrap class path when the first patch
+ * with hooks arrives (never for a patch without hooks), and every hook class sees the same copy.
  */
 package org.jlivepatch.api;

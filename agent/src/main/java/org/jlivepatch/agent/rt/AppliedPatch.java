@@ -10,26 +10,34 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.jlivepatch.core.model.Patch;
 import org.jlivepatch.core.model.PatchedClass;
 
-/** A patch on the stack: what it is, who applied it, and every class definition it switched in. */
+/**
+ * A patch on the stack, or being applied: what it is, who applied it, and every class definition
+ * it switched in. Created when an apply starts, so that classes loading during the apply are
+ * recorded; {@link #committed} completes it when the apply succeeds.
+ */
 final class AppliedPatch {
 
   private final Patch patch;
   private final String signer;
   private final String contentHash;
-  private final Instant appliedAt;
   private final String user;
   private final List<InstalledClass> installed = new CopyOnWriteArrayList<>();
-  private final List<Hooks.Bound> hooks;
+  private volatile Instant appliedAt;
+  private volatile PatchHooks hooks = PatchHooks.NONE;
 
-  AppliedPatch(Patch patch, String signer, String contentHash, Instant appliedAt, String user,
-      List<InstalledClass> installed, List<Hooks.Bound> hooks) {
+  AppliedPatch(Patch patch, String signer, String contentHash, String user) {
     this.patch = patch;
     this.signer = signer;
     this.contentHash = contentHash;
-    this.appliedAt = appliedAt;
     this.user = user;
-    this.installed.addAll(installed);
-    this.hooks = List.copyOf(hooks);
+    this.appliedAt = Instant.now();
+  }
+
+  /** Completes an apply: the definitions switched in by the command, the hooks, the time. */
+  void committed(List<InstalledClass> switched, PatchHooks boundHooks) {
+    installed.addAll(switched);
+    hooks = boundHooks;
+    appliedAt = Instant.now();
   }
 
   Patch patch() {
@@ -56,7 +64,7 @@ final class AppliedPatch {
     return user;
   }
 
-  List<Hooks.Bound> hooks() {
+  PatchHooks hooks() {
     return hooks;
   }
 

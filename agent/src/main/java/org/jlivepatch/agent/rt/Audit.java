@@ -28,7 +28,7 @@ final class Audit {
   void record(String user, String action, String id, int exitCode, String message) {
     String result = switch (exitCode) {
       case 0 -> "done";
-      case CommandException.REFUSED -> "refused";
+      case CommandException.REFUSED, CommandException.USAGE -> "refused";
       case CommandException.RETRY -> "busy";
       default -> "failed";
     };

@@ -7,6 +7,8 @@ final class CommandException extends Exception {
 
   /** Exit code: a failure. */
   static final int FAILURE = 1;
+  /** Exit code: the request asks for something this agent does not do; nothing changed. */
+  static final int USAGE = 2;
   /** Exit code: refused, nothing changed. */
   static final int REFUSED = 3;
   /** Exit code: retry later, nothing changed. */
@@ -25,8 +27,18 @@ final class CommandException extends Exception {
     return new CommandException(REFUSED, step, message);
   }
 
+  /** A request this agent does not carry out, at the {@code request} step. */
+  static CommandException usage(String message) {
+    return new CommandException(USAGE, "request", message);
+  }
+
   static CommandException failed(String step, String message) {
     return new CommandException(FAILURE, step, message);
+  }
+
+  /** {@code text} on one line, for messages that must stay one line; empty for null. */
+  static String oneLine(String text) {
+    return text == null ? "" : text.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
   }
 
   int exitCode() {

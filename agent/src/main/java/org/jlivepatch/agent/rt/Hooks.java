@@ -16,48 +16,28 @@ import org.jlivepatch.core.model.Patch;
  * Instantiates a payload's hook classes and runs them. Hook classes are defined in a fresh class
  * loader whose parent is the loader of the patched classes, one per such loader, so a hook sees
  * the application's classes as they are in that loader.
+ *
+ * <p>The only class of the agent that names api types: it links them, so it is reached only
+ * through {@link PatchHooks}, after {@link ApiJar#install}.
  */
 final class Hooks {
 
   /** One hook instance bound to the classes of one class loader. */
   record Bound(String className, PatchHook hook, PatchContext context) {}
 
-  /** A hook phase. */
-  enum Phase {
-    PRE_APPLY("preApply"),
-    POST_APPLY("postApply"),
-    PRE_REVERT("preRevert"),
-    POST_REVERT("postRevert");
-
-    final String step;
-
-    Phase(String step) {
-      this.step = step;
-    }
-  }
-
   private Hooks() {}
 
-  /**
-   * Instantiates the patch's hooks, once for each class loader that holds patched classes; with
-   * none loaded yet, once under the system class loader.
-   *
-   * @param classesByLoader the resolved patched classes grouped by defining loader
-   * @throws CommandException at the {@code preApply} step if a hook cannot be instantiated
-   */
-  static List<Bound> bind(Patch patch, Map<ClassLoader, List<Class<?>>> classesByLoader, Audit audit)
-      throws CommandException {
+  /** See {@link PatchHooks#bind}. */
+  static List<Bound> bind(Patch patch, Map<ClassLoader, List<Class<?>>> classesByLoader, List<String> pending,
+      Audit audit) throws CommandException {
     List<Bound> bound = new ArrayList<>();
-    if (patch.hooks().stream().noneMatch(HookClass::entryPoint)) {
-      return bound;
-    }
     Map<ClassLoader, List<Class<?>>> groups = new LinkedHashMap<>(classesByLoader);
     if (groups.isEmpty()) {
       groups.put(ClassLoader.getSystemClassLoader(), List.of());
     }
     for (Map.Entry<ClassLoader, List<Class<?>>> group : groups.entrySet()) {
       HookLoader loader = new HookLoader(patch, group.getKey());
-      Context context = new Context(patch.id(), group.getValue(), audit);
+      Context context = new Context(patch.id(), group.getValue(), pending, audit);
       for (HookClass hookClass : patch.hooks()) {
         if (hookClass.entryPoint()) {
           bound.add(new Bound(hookClass.name(), instantiate(loader, hookClass.name()), context));
@@ -67,12 +47,8 @@ final class Hooks {
     return bound;
   }
 
-  /**
-   * Runs one phase of every hook, in order.
-   *
-   * @throws CommandException exit 3 for a veto, exit 1 for a hook that throws, naming the hook
-   */
-  static void run(List<Bound> hooks, Phase phase) throws CommandException {
+  /** See {@link PatchHooks#run}. */
+  static void run(List<Bound> hooks, PatchHooks.Phase phase) throws CommandException {
     for (Bound bound : hooks) {
       try {
         switch (phase) {
@@ -83,10 +59,10 @@ final class Hooks {
         }
       } catch (PatchVetoException veto) {
         throw CommandException.refused(phase.step, "vetoed by " + bound.className() + "." + phase.step + ": "
-            + oneLine(veto.getMessage()));
+            + CommandException.oneLine(veto.getMessage()));
       } catch (Throwable t) {
         throw CommandException.failed(phase.step, "hook " + bound.className() + "." + phase.step + " threw "
-            + t.getClass().getName() + ": " + oneLine(t.getMessage()));
+            + t.getClass().getName() + ": " + CommandException.oneLine(t.getMessage()));
       }
     }
   }
@@ -106,17 +82,31 @@ final class Hooks {
     }
   }
 
-  static String oneLine(String text) {
-    return text == null ? "" : text.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
-  }
-
-  /** Defines the payload's hook classes, delegating everything else to the patched classes' loader. */
+  /**
+   * Defines the payload's hook classes and hands out the agent's own api classes; delegates
+   * everything else to the patched classes' loader.
+   */
   private static final class HookLoader extends ClassLoader {
+    private static final String API_PACKAGE = PatchHook.class.getPackageName() + ".";
+
     private final Map<String, byte[]> classes = new HashMap<>();
 
     HookLoader(Patch patch, ClassLoader parent) {
       super("jlivepatch-hooks-" + patch.id(), parent);
       patch.hooks().forEach(h -> classes.put(h.name(), h.bytes()));
+    }
+
+    /**
+     * The api classes are the ones this agent linked, whatever the parent would find: an
+     * application that ships its own copy of the api (or a loader that does not delegate to the
+     * bootstrap class loader) must not make a hook implement another {@code PatchHook}.
+     */
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      if (name.startsWith(API_PACKAGE)) {
+        return Class.forName(name, false, PatchHook.class.getClassLoader());
+      }
+      return super.loadClass(name, resolve);
     }
 
     @Override
@@ -129,15 +119,17 @@ final class Hooks {
     }
   }
 
-  /** What one hook instance sees: the patched classes of its loader. */
+  /** What one hook instance sees: the patched classes of its loader, and those loaded nowhere, at apply. */
   private static final class Context implements PatchContext {
     private final String patchId;
     private final List<Class<?>> classes;
+    private final List<String> pending;
     private final Audit audit;
 
-    Context(String patchId, List<Class<?>> classes, Audit audit) {
+    Context(String patchId, List<Class<?>> classes, List<String> pending, Audit audit) {
       this.patchId = patchId;
       this.classes = List.copyOf(classes);
+      this.pending = List.copyOf(pending);
       this.audit = audit;
     }
 
@@ -157,8 +149,13 @@ final class Hooks {
     }
 
     @Override
+    public List<String> pendingClasses() {
+      return pending;
+    }
+
+    @Override
     public void log(String message) {
-      audit.hookLog(patchId, oneLine(message));
+      audit.hookLog(patchId, CommandException.oneLine(message));
     }
   }
 }

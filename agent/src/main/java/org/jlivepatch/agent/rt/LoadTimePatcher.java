@@ -9,9 +9,11 @@ import org.jlivepatch.core.model.PatchedClass;
 import org.jlivepatch.core.splice.ClassSplicer;
 
 /**
- * Applies the patches on the stack to their classes as the classes load: the pending half of an
- * apply, and all of startup mode. A class that does not match a patch's expectations loads
- * unpatched, and the refusal is audited. Never throws into the class loading it runs in.
+ * Applies the patches of the stack's load view to their classes as the classes load: the pending
+ * half of an apply, classes that load while an apply runs, and all of startup mode. A class that
+ * does not match a patch's expectations loads unpatched, and the refusal is audited. Never throws
+ * into the class loading it runs in, and never waits: it may run on any thread, holding class
+ * loading locks.
  *
  * <p>Registered as not retransformation-capable, so the patched bytes become the class's own:
  * a later capture of its running bytes sees them.
@@ -33,22 +35,25 @@ final class LoadTimePatcher implements ClassFileTransformer {
       return null;
     }
     String name = className.replace('/', '.');
-    if (!stack.classNames().contains(name)) {
+    if (!stack.loadView().changes(name)) {
       return null;
     }
+    PatchStack.LoadView view = stack.enterLoadView();
     try {
-      return patch(loader, name, classfileBuffer);
+      return patch(view.patches(), loader, name, classfileBuffer);
     } catch (Throwable t) {
       audit.recordFromClassLoad(System.getProperty("user.name", ""), "load", "", CommandException.FAILURE,
           "class " + name + " in loader " + Loaders.describe(loader) + " loaded unpatched: " + t);
       return null;
+    } finally {
+      view.exit();
     }
   }
 
-  private byte[] patch(ClassLoader loader, String name, byte[] loaded) {
+  private byte[] patch(List<AppliedPatch> patches, ClassLoader loader, String name, byte[] loaded) {
     byte[] current = loaded;
     List<Runnable> records = new ArrayList<>();
-    for (AppliedPatch applied : stack.entries()) {
+    for (AppliedPatch applied : patches) {
       Optional<PatchedClass> patchedClass = applied.patch().patchedClass(name);
       if (patchedClass.isEmpty() || applied.hasInstalled(name, loader)) {
         continue;

@@ -2,9 +2,9 @@ package org.jlivepatch.agent.rt;
 
 import java.lang.instrument.ClassDefinition;
 import java.lang.instrument.Instrumentation;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.jlivepatch.agent.rt.Hooks.Phase;
+import org.jlivepatch.agent.rt.PatchHooks.Phase;
 import org.jlivepatch.core.fingerprint.Fingerprints;
 import org.jlivepatch.core.model.Patch;
 import org.jlivepatch.core.model.PatchedClass;
@@ -41,36 +41,104 @@ final class PatchEngine {
     this.audit = audit;
   }
 
-  /** Applies a patch on top of the stack. */
+  /**
+   * Applies a patch on top of the stack. The patch is registered with the class-load patcher
+   * before its classes are resolved, so a class defined during the apply is patched as it loads
+   * (its expectations checked on its own bytes); definitions that finished loading after the
+   * resolution are picked up again just before the switch. If the apply fails, the registration
+   * is withdrawn and the classes patched as they loaded are switched back.
+   */
   CommandResult apply(Incoming incoming, String user) throws CommandException {
     Patch patch = incoming.patch();
     checkCapabilities(patch);
-    Map<String, List<Class<?>>> loaded = resolve(names(patch));
-    List<ClassOutcome> outcomes = new ArrayList<>();
-    List<Target> targets = matchExpectations(patch, loaded, Map.of(), outcomes);
-    checkStack(patch, false);
-    List<Hooks.Bound> hooks = Hooks.bind(patch, byLoader(targets), audit);
-    Hooks.run(hooks, Phase.PRE_APPLY);
-
+    AppliedPatch applying = new AppliedPatch(patch, incoming.signer(), incoming.contentHash(), user);
+    stack.beginApply(applying);
     Map<Class<?>, byte[]> before = new LinkedHashMap<>();
-    Map<Class<?>, byte[]> after = new LinkedHashMap<>();
-    for (Target target : targets) {
-      before.put(target.type(), target.running());
-      after.put(target.type(), spliced(target));
-    }
-    redefine(after, "redefine", "nothing changed");
     try {
-      Hooks.run(hooks, Phase.POST_APPLY);
-    } catch (CommandException e) {
-      rollBack(before, e);
+      Map<String, List<Class<?>>> loaded = resolve(names(patch));
+      List<ClassOutcome> outcomes = new ArrayList<>();
+      Set<Class<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+      List<Class<?>> patchedAtLoad = new ArrayList<>();
+      List<Target> targets = matchExpectations(patch, loaded, Map.of(), outcomes, applying, seen, patchedAtLoad, true);
+      checkStack(patch, false);
+      PatchHooks hooks = PatchHooks.bind(patch, byLoader(targets, patchedAtLoad), pendingNames(patch, loaded, applying),
+          audit, instrumentation);
+      hooks.run(Phase.PRE_APPLY);
+      // Definitions whose class files reached the transformers before the registration, complete only now.
+      targets.addAll(matchExpectations(patch, resolve(names(patch)), Map.of(), outcomes, applying, seen, patchedAtLoad,
+          false));
+
+      Map<Class<?>, byte[]> after = new LinkedHashMap<>();
+      for (Target target : targets) {
+        after.put(target.type(), spliced(target));
+      }
+      redefine(after, "redefine", "nothing changed");
+      for (Target target : targets) {
+        before.put(target.type(), target.running());
+      }
+      // Once more after the switch, for a definition that took longer still: a second, small switch.
+      List<Target> lateTargets = matchExpectations(patch, resolve(names(patch)), Map.of(), outcomes, applying, seen,
+          patchedAtLoad, false);
+      Map<Class<?>, byte[]> late = new LinkedHashMap<>();
+      for (Target target : lateTargets) {
+        late.put(target.type(), spliced(target));
+      }
+      redefine(late, "redefine", "");
+      lateTargets.forEach(target -> before.put(target.type(), target.running()));
+      after.putAll(late);
+      hooks.run(Phase.POST_APPLY);
+      List<InstalledClass> installed = new ArrayList<>();
+      after.forEach((type, bytes) -> installed.add(
+          new InstalledClass(type.getName(), type.getClassLoader(), before.get(type), bytes)));
+      applying.committed(installed, hooks);
+      stack.commitApply(applying);
+      return new CommandResult(summary("applied", patch, outcomes) + timings(), patch.id(), incoming.signer(),
+          outcomes);
+    } catch (CommandException | RuntimeException | LinkageError e) {
+      throw withdraw(applying, before, e);
     }
-    List<InstalledClass> installed = new ArrayList<>();
-    after.forEach((type, bytes) -> installed.add(
-        new InstalledClass(type.getName(), type.getClassLoader(), before.get(type), bytes)));
-    AppliedPatch applied = new AppliedPatch(patch, incoming.signer(), incoming.contentHash(), Instant.now(), user,
-        installed, hooks);
-    stack.push(applied);
-    return new CommandResult(summary("applied", patch, outcomes) + timings(), patch.id(), incoming.signer(), outcomes);
+  }
+
+  /**
+   * After a failed apply: withdraws the registration, and switches back both what the command
+   * switched ({@code switched}: class to the bytes it ran before) and the classes patched as they
+   * loaded meanwhile. Returns the failure to throw, its message saying what was undone.
+   */
+  private CommandException withdraw(AppliedPatch applying, Map<Class<?>, byte[]> switched, Throwable failure) {
+    CommandException cause = failure instanceof CommandException c ? c
+        : CommandException.failed("agent", "internal error in the agent: " + failure);
+    boolean complete = stack.abortApply();
+    Map<Class<?>, byte[]> restore = new LinkedHashMap<>(switched);
+    int loadedMeanwhile = 0;
+    try {
+      List<InstalledClass> atLoad = applying.installed();
+      if (!atLoad.isEmpty()) {
+        Map<String, List<Class<?>>> loaded = resolve(atLoad.stream().map(InstalledClass::name).distinct().toList());
+        for (InstalledClass record : atLoad) {
+          Optional<Class<?>> type = find(loaded, record);
+          if (type.isPresent()) {
+            restore.put(type.get(), record.before());
+            loadedMeanwhile++;
+          }
+        }
+      }
+      if (restore.isEmpty() && complete) {
+        return cause;
+      }
+      redefine(restore, cause.step(), "");
+    } catch (CommandException rollBackFailure) {
+      return CommandException.failed(cause.step(), cause.getMessage()
+          + "; ROLL-BACK FAILED, the target may run the new code: " + rollBackFailure.getMessage());
+    }
+    String undone = switched.isEmpty() ? "" : "; rolled back";
+    if (loadedMeanwhile > 0) {
+      undone += "; " + loadedMeanwhile + " class definition(s) patched as they loaded meanwhile switched back";
+    }
+    if (!complete) {
+      audit.warning("apply " + applying.id() + " withdrawn while class loading still used it; a class loading at"
+          + " that moment may run the patch");
+    }
+    return new CommandException(cause.exitCode(), cause.step(), cause.getMessage() + undone + ", nothing changed");
   }
 
   /** Reverts the top of the stack, which must be {@code id}. */
@@ -83,13 +151,43 @@ final class PatchEngine {
           ? "patch " + id + " is not the top of the stack; revert " + top.id() + " (the top) first"
           : "patch " + id + " is not applied; the top of the stack is " + top.id());
     }
-    Map<String, List<Class<?>>> loaded = resolve(top.installed().stream().map(InstalledClass::name).toList());
     Map<Class<?>, byte[]> restore = new LinkedHashMap<>();
     Map<Class<?>, byte[]> current = new LinkedHashMap<>();
     List<ClassOutcome> outcomes = new ArrayList<>();
+    collectReverts(top, restore, current, outcomes);
+    top.hooks().run(Phase.PRE_REVERT);
+    // From here classes load without the patch; those it patched as they loaded until now are switched back too.
+    stack.beginRevert();
+    try {
+      collectReverts(top, restore, current, outcomes);
+      redefine(restore, "redefine", "nothing changed");
+      try {
+        // Once more after the switch, for a definition patched as it loaded that took longer to complete.
+        redefine(collectReverts(top, restore, current, outcomes), "redefine", "");
+        top.hooks().run(Phase.POST_REVERT);
+      } catch (CommandException e) {
+        rollBack(current, e);
+      }
+    } catch (CommandException e) {
+      stack.abortRevert();
+      throw e;
+    }
+    stack.pop();
+    return new CommandResult("reverted " + top.id() + " (" + outcomes.size() + " class definition(s) restored)" + timings(),
+        top.id(), top.signer(), outcomes);
+  }
+
+  /**
+   * Adds the loaded definitions {@code top} installed that are not in {@code restore} yet, after
+   * checking that each still runs the patch, and returns those added.
+   */
+  private Map<Class<?>, byte[]> collectReverts(AppliedPatch top, Map<Class<?>, byte[]> restore,
+      Map<Class<?>, byte[]> current, List<ClassOutcome> outcomes) throws CommandException {
+    Map<Class<?>, byte[]> added = new LinkedHashMap<>();
+    Map<String, List<Class<?>>> loaded = resolve(top.installed().stream().map(InstalledClass::name).distinct().toList());
     for (InstalledClass installed : top.installed()) {
       Optional<Class<?>> type = find(loaded, installed);
-      if (type.isEmpty()) {
+      if (type.isEmpty() || restore.containsKey(type.get())) {
         continue;
       }
       byte[] running = runningBytes.capture(type.get());
@@ -100,19 +198,11 @@ final class PatchEngine {
         throw CommandException.refused("expectation", changed.get());
       }
       restore.put(type.get(), installed.before());
+      added.put(type.get(), installed.before());
       current.put(type.get(), running);
       outcomes.add(new ClassOutcome(installed.name(), installed.loaderDescription(), "reverted"));
     }
-    Hooks.run(top.hooks(), Phase.PRE_REVERT);
-    redefine(restore, "redefine", "nothing changed");
-    try {
-      Hooks.run(top.hooks(), Phase.POST_REVERT);
-    } catch (CommandException e) {
-      rollBack(current, e);
-    }
-    stack.pop();
-    return new CommandResult("reverted " + top.id() + " (" + outcomes.size() + " class definition(s) restored)" + timings(),
-        top.id(), top.signer(), outcomes);
+    return added;
   }
 
   /** Swaps the whole stack for one cumulative patch, in one redefinition. */
@@ -148,14 +238,18 @@ final class PatchEngine {
       current.put(entry.getKey(), running);
     }
     List<ClassOutcome> outcomes = new ArrayList<>();
-    List<Target> targets = matchExpectations(patch, loaded, bottom, outcomes);
+    AppliedPatch replacing = new AppliedPatch(patch, incoming.signer(), incoming.contentHash(), user);
+    List<Class<?>> none = new ArrayList<>();
+    List<Target> targets = matchExpectations(patch, loaded, bottom, outcomes, replacing,
+        Collections.newSetFromMap(new IdentityHashMap<>()), none, true);
     checkStack(patch, true);
 
-    List<Hooks.Bound> hooks = Hooks.bind(patch, byLoader(targets), audit);
+    PatchHooks hooks = PatchHooks.bind(patch, byLoader(targets, none), pendingNames(patch, loaded, replacing), audit,
+        instrumentation);
     for (int i = old.size() - 1; i >= 0; i--) {
-      Hooks.run(old.get(i).hooks(), Phase.PRE_REVERT);
+      old.get(i).hooks().run(Phase.PRE_REVERT);
     }
-    Hooks.run(hooks, Phase.PRE_APPLY);
+    hooks.run(Phase.PRE_APPLY);
 
     Map<Class<?>, byte[]> next = new LinkedHashMap<>();
     Map<Class<?>, byte[]> previous = new LinkedHashMap<>(current);
@@ -169,9 +263,9 @@ final class PatchEngine {
     redefine(next, "redefine", "nothing changed, the old stack stays");
     try {
       for (int i = old.size() - 1; i >= 0; i--) {
-        Hooks.run(old.get(i).hooks(), Phase.POST_REVERT);
+        old.get(i).hooks().run(Phase.POST_REVERT);
       }
-      Hooks.run(hooks, Phase.POST_APPLY);
+      hooks.run(Phase.POST_APPLY);
     } catch (CommandException e) {
       rollBack(previous, e);
     }
@@ -180,8 +274,8 @@ final class PatchEngine {
       installed.add(new InstalledClass(target.type().getName(), target.type().getClassLoader(),
           base.get(target.type()), next.get(target.type())));
     }
-    stack.replaceAll(new AppliedPatch(patch, incoming.signer(), incoming.contentHash(), Instant.now(), user,
-        installed, hooks));
+    replacing.committed(installed, hooks);
+    stack.replaceAll(replacing);
     String replaced = String.join(",", old.stream().map(AppliedPatch::id).toList());
     return new CommandResult(summary("replaced " + replaced + " with", patch, outcomes) + timings(), patch.id(),
         incoming.signer(), outcomes);
@@ -235,25 +329,45 @@ final class PatchEngine {
   /**
    * Check 4 over every loaded definition of every patched class: definitions that match become
    * targets, the others are reported and left alone; a class loaded somewhere but matching nowhere
-   * refuses the patch.
+   * refuses the patch. Definitions in {@code seen} were checked before and are skipped; those
+   * {@code patch} installed as they loaded count as applied.
    *
    * @param base bytes to check instead of the running ones (replace: the state below the stack)
+   * @param seen definitions already checked; the ones checked now are added
+   * @param patchedAtLoad receives the definitions patched as they loaded
+   * @param refuse whether a class matching nowhere refuses the patch; false for the definitions
+   *     completed since the first check, which are left alone like a mismatch at load
    */
   private List<Target> matchExpectations(Patch patch, Map<String, List<Class<?>>> loaded, Map<Class<?>, byte[]> base,
-      List<ClassOutcome> outcomes) throws CommandException {
+      List<ClassOutcome> outcomes, AppliedPatch applying, Set<Class<?>> seen, List<Class<?>> patchedAtLoad,
+      boolean refuse) throws CommandException {
     List<Target> targets = new ArrayList<>();
     for (PatchedClass patchedClass : patch.classes()) {
       List<Class<?>> definitions = loaded.getOrDefault(patchedClass.name(), List.of());
       if (definitions.isEmpty()) {
-        outcomes.add(new ClassOutcome(patchedClass.name(), "", "pending"));
+        if (refuse) {
+          outcomes.add(new ClassOutcome(patchedClass.name(), "", "pending"));
+        }
         continue;
+      }
+      if (!refuse) {
+        outcomes.removeIf(o -> o.name().equals(patchedClass.name()) && o.state().equals("pending"));
       }
       String firstMismatch = null;
       int matched = 0;
       for (Class<?> type : definitions) {
+        if (!seen.add(type)) {
+          continue;
+        }
+        String loader = Loaders.describe(type.getClassLoader());
+        if (applying.installedFor(type).isPresent()) {
+          patchedAtLoad.add(type);
+          outcomes.add(new ClassOutcome(patchedClass.name(), loader, "applied"));
+          matched++;
+          continue;
+        }
         byte[] running = base.containsKey(type) ? base.get(type) : currentBytes(type);
         Optional<String> mismatch = Expectations.firstMismatch(running, patchedClass, type.getClassLoader());
-        String loader = Loaders.describe(type.getClassLoader());
         if (mismatch.isPresent()) {
           outcomes.add(new ClassOutcome(patchedClass.name(), loader, "mismatch"));
           firstMismatch = firstMismatch == null ? mismatch.get() : firstMismatch;
@@ -263,11 +377,24 @@ final class PatchEngine {
           matched++;
         }
       }
-      if (matched == 0) {
+      if (refuse && matched == 0 && firstMismatch != null) {
         throw CommandException.refused("expectation", "patch " + patch.id() + " refused: " + firstMismatch);
       }
     }
     return targets;
+  }
+
+  /** Binary names of the patch's classes loaded in no class loader: none resolved, none patched as it loaded. */
+  private static List<String> pendingNames(Patch patch, Map<String, List<Class<?>>> loaded, AppliedPatch applying) {
+    List<String> pending = new ArrayList<>();
+    for (PatchedClass patchedClass : patch.classes()) {
+      String name = patchedClass.name();
+      if (loaded.getOrDefault(name, List.of()).isEmpty()
+          && applying.installed().stream().noneMatch(i -> i.name().equals(name))) {
+        pending.add(name);
+      }
+    }
+    return pending;
   }
 
   /**
@@ -317,7 +444,7 @@ final class PatchEngine {
           Expectations.keys(target.patchedClass()));
     } catch (RuntimeException e) {
       throw CommandException.failed("redefine", "cannot build the new definition of " + target.type().getName()
-          + ": " + Hooks.oneLine(e.getMessage()) + "; nothing changed");
+          + ": " + CommandException.oneLine(e.getMessage()) + "; nothing changed");
     }
   }
 
@@ -357,10 +484,14 @@ final class PatchEngine {
     return patch.classes().stream().map(PatchedClass::name).toList();
   }
 
-  private static Map<ClassLoader, List<Class<?>>> byLoader(List<Target> targets) {
+  /** The loaded patched classes, to switch and patched as they loaded, grouped by defining loader. */
+  private static Map<ClassLoader, List<Class<?>>> byLoader(List<Target> targets, List<Class<?>> patchedAtLoad) {
     Map<ClassLoader, List<Class<?>>> groups = new LinkedHashMap<>();
     for (Target target : targets) {
       groups.computeIfAbsent(target.type().getClassLoader(), l -> new ArrayList<>()).add(target.type());
+    }
+    for (Class<?> type : patchedAtLoad) {
+      groups.computeIfAbsent(type.getClassLoader(), l -> new ArrayList<>()).add(type);
     }
     return groups;
   }

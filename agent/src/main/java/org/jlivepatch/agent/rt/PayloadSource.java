@@ -42,7 +42,7 @@ final class PayloadSource {
     } catch (IOException e) {
       throw CommandException.refused("payload", "cannot read payload " + file + ": " + e.getMessage());
     } catch (PayloadException e) {
-      throw CommandException.refused("payload", "payload " + file + " refused: " + Hooks.oneLine(e.getMessage()));
+      throw CommandException.refused("payload", "payload " + file + " refused: " + CommandException.oneLine(e.getMessage()));
     }
     String signer = "";
     List<PublicKey> keys = trustedKeys();
@@ -50,7 +50,7 @@ final class PayloadSource {
       try {
         signer = new TrustedKeys(keys).verify(payload);
       } catch (PayloadException e) {
-        throw CommandException.refused("payload", "payload " + file + " refused: " + Hooks.oneLine(e.getMessage()));
+        throw CommandException.refused("payload", "payload " + file + " refused: " + CommandException.oneLine(e.getMessage()));
       }
     }
     return new Incoming(payload.patch(), payload.contentHash(), signer, file.toString());
@@ -80,7 +80,7 @@ final class PayloadSource {
       throw CommandException.refused("payload", "trusted keys file " + file + " cannot be read: " + e);
     } catch (RuntimeException e) {
       throw CommandException.refused("payload", "trusted keys file " + file + " is not usable: "
-          + Hooks.oneLine(e.getMessage()));
+          + CommandException.oneLine(e.getMessage()));
     }
   }
 }

@@ -69,7 +69,7 @@ final class RequestHandler {
       }
       CommandResult done = switch (command) {
         case "apply", "replace" -> {
-          checkConsistency(request);
+          checkConsistency(request, command);
           Path payload = Path.of(request.getProperty("payload", ""));
           yield runtime.locked(timeout - waited, () -> {
             Incoming incoming = runtime.payloads().read(payload);
@@ -118,11 +118,20 @@ final class RequestHandler {
     return command.equals("apply") || command.equals("revert") || command.equals("replace");
   }
 
-  private static void checkConsistency(Properties request) throws CommandException {
-    String consistency = request.getProperty("consistency", "immediate");
+  /**
+   * Refuses what this agent cannot honour rather than ignore it: a consistency model other than
+   * {@code immediate}, and {@code force} (which only means something for per-thread consistency).
+   */
+  private static void checkConsistency(Properties request, String command) throws CommandException {
+    String consistency = request.getProperty("consistency", "immediate").trim();
     if (!consistency.isEmpty() && !consistency.equals("immediate")) {
-      throw CommandException.refused("consistency", "consistency model '" + consistency
-          + "' is not supported by this agent; use immediate");
+      throw CommandException.usage("consistency model '" + consistency + "' is not supported by this agent"
+          + " (version " + Version.current() + "), which switches every thread at once; use immediate");
+    }
+    String force = request.getProperty("force", "").trim();
+    if (!force.isEmpty() && !force.equals("false")) {
+      throw CommandException.usage("force=" + force + " is not supported by this agent: it has no transition to"
+          + " force, every " + command + " switches all threads at once; send the request without force");
     }
   }
 
