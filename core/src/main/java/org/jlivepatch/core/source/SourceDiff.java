@@ -11,6 +11,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -117,20 +118,32 @@ public final class SourceDiff {
 
   /** Finds the source path a diff path names: equal, or one ending with {@code /} and the other. */
   private static String find(Map<String, String> sources, String diffPath) throws DiffNotApplicableException {
-    if (sources.containsKey(diffPath)) {
-      return diffPath;
-    }
-    List<String> found = new ArrayList<>();
-    for (String path : sources.keySet()) {
-      if (diffPath.endsWith("/" + path) || path.endsWith("/" + diffPath)) {
-        found.add(path);
-      }
-    }
+    List<String> found = locate(sources.keySet(), diffPath);
     if (found.size() > 1) {
       throw new DiffNotApplicableException(diffPath, "", "the diff's " + diffPath + " matches several sources: "
           + found + "; give the path in full");
     }
     return found.isEmpty() ? null : found.get(0);
+  }
+
+  /**
+   * The source paths that a path names: the equal one if there is one, else each path that ends
+   * with {@code /} and the other, or that the other ends with after a {@code /}.
+   *
+   * @param sourcePaths the paths of the sources, e.g. {@code com/x/Foo.java}
+   * @param path a path as a diff or a directory of patched files gives it
+   */
+  public static List<String> locate(Collection<String> sourcePaths, String path) {
+    if (sourcePaths.contains(path)) {
+      return List.of(path);
+    }
+    List<String> found = new ArrayList<>();
+    for (String candidate : sourcePaths) {
+      if (path.endsWith("/" + candidate) || candidate.endsWith("/" + path)) {
+        found.add(candidate);
+      }
+    }
+    return found;
   }
 
   /** Strips git's {@code a/} or {@code b/} and any timestamp; null stays null. */

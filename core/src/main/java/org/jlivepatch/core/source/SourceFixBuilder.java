@@ -83,7 +83,8 @@ public final class SourceFixBuilder {
     Map<String, byte[]> original = SourceCompiler.compile("original", originals, compileAgainst, options);
     Map<String, byte[]> fixed = SourceCompiler.compile("patched", patched, compileAgainst, options);
 
-    String compiler = "javac " + Runtime.version().feature() + " " + String.join(" ", options);
+    String compiler = "javac " + Runtime.version();
+    String compilerOptions = String.join(" ", options.subList(0, options.indexOf("-proc:none")));
     ClassSet originalSet = classSet(original);
     DiffResult fix = ClassDiffer.diff(originalSet, classSet(fixed), DiffOptions.ALL);
     // The vendor's classes of the same nests against their recompile: renumbered synthetics, and
@@ -173,9 +174,10 @@ public final class SourceFixBuilder {
     BuildInfo vendorBuild = vendor.buildInfo();
     BuildInfo fixBuild = new BuildInfo(compiler, majorOf(vendorClasses.values()));
     if (!vendorBuild.buildJdk().isEmpty()) {
-      warnings.add(new Warning("", "", "the vendor classes were built by " + vendorBuild.buildJdk()
-          + "; the fix was compiled by " + compiler + ": only the methods the fix changes are taken from the "
-          + "recompile, every other method keeps the vendor's bytes"));
+      warnings.add(new Warning("", "", "the vendor classes were built by JDK " + vendorBuild.buildJdk()
+          + " (their manifest says); the fix was compiled by " + compiler + " with " + compilerOptions
+          + ": only the methods the fix changes are taken from that compilation, every other method keeps the "
+          + "vendor's bytes"));
     }
     // Sorted as the differ sorts, so equal inputs give equal results.
     changed.sort(java.util.Comparator.comparing(ChangedMethod::className));
