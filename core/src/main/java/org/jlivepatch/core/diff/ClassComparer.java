@@ -107,7 +107,7 @@ final class ClassComparer {
     compareFields();
     List<String> changedKeys = compareMethods();
     Set<String> classReasons = NonSemanticDifferences.ofClasses(oldClass, newClass);
-    if (!memberOrder(oldClass).equals(memberOrder(newClass))) {
+    if (!sameMemberOrder(oldClass, newClass) && !memberOrder(oldClass).equals(memberOrder(newClass))) {
       classReasons.add("member order");
     }
     if (!classReasons.isEmpty()) {
@@ -241,17 +241,17 @@ final class ClassComparer {
 
   /** Returns the keys of the methods to patch, in the old class's order. */
   private List<String> compareMethods() {
-    Map<String, MethodNode> olds = byKeyMethods(oldClass.methods);
-    Map<String, MethodNode> news = byKeyMethods(newClass.methods);
+    Map<MethodKey, MethodNode> olds = byKeyMethods(oldClass.methods);
+    Map<MethodKey, MethodNode> news = byKeyMethods(newClass.methods);
     List<MethodNode> added = new ArrayList<>();
     newClass.methods.forEach(m -> {
-      if (!olds.containsKey(m.name + m.desc)) {
+      if (!olds.containsKey(new MethodKey(m.name, m.desc))) {
         added.add(m);
       }
     });
     List<MethodNode> removed = new ArrayList<>();
     oldClass.methods.forEach(m -> {
-      if (!news.containsKey(m.name + m.desc)) {
+      if (!news.containsKey(new MethodKey(m.name, m.desc))) {
         removed.add(m);
       }
     });
@@ -261,22 +261,21 @@ final class ClassComparer {
 
     List<String> changed = new ArrayList<>();
     for (MethodNode oldMethod : oldClass.methods) {
-      MethodNode newMethod = news.get(oldMethod.name + oldMethod.desc);
+      MethodNode newMethod = news.get(new MethodKey(oldMethod.name, oldMethod.desc));
       if (newMethod == null) {
         continue;
       }
-      String member = MemberText.methodMember(oldMethod.name, oldMethod.desc);
       int oldAccess = oldMethod.access & CLASS_FILE_FLAGS;
       int newAccess = newMethod.access & CLASS_FILE_FLAGS;
       if (oldAccess != newAccess) {
-        findings.refuse(className, member, "changed modifiers of method " + MemberText.method(oldMethod.name, oldMethod.desc)
+        findings.refuse(className, MemberText.methodMember(oldMethod.name, oldMethod.desc), "changed modifiers of method " + MemberText.method(oldMethod.name, oldMethod.desc)
             + " from `" + MemberText.modifiers(oldAccess, true) + "` to `" + MemberText.modifiers(newAccess, true)
             + "`: redefinition cannot change method modifiers; keep the old ones in the fix, or " + RESTART);
         continue;
       }
       if (!MethodComparison.sameFingerprint(oldMethod, newMethod)) {
         if (oldMethod.name.equals("<clinit>")) {
-          findings.refuse(className, member, "changed static initializer: <clinit> never runs again in a live JVM, "
+          findings.refuse(className, MemberText.methodMember(oldMethod.name, oldMethod.desc), "changed static initializer: <clinit> never runs again in a live JVM, "
               + "so the change would not take effect; do the new initialisation in a postApply hook, or " + RESTART);
         } else {
           changed.add(oldMethod.name + oldMethod.desc);
@@ -367,10 +366,35 @@ final class ClassComparer {
     return result;
   }
 
-  private static Map<String, MethodNode> byKeyMethods(List<MethodNode> methods) {
-    Map<String, MethodNode> result = new LinkedHashMap<>();
-    methods.forEach(m -> result.put(m.name + m.desc, m));
+  /** A method's name and descriptor, as a map key that reuses the hash codes of the strings ASM read. */
+  private record MethodKey(String name, String descriptor) {}
+
+  private static Map<MethodKey, MethodNode> byKeyMethods(List<MethodNode> methods) {
+    Map<MethodKey, MethodNode> result = new HashMap<>();
+    methods.forEach(m -> result.put(new MethodKey(m.name, m.desc), m));
     return result;
+  }
+
+  /** Whether the classes list the same fields and methods in the same order; then {@link #memberOrder}s are equal. */
+  private static boolean sameMemberOrder(ClassNode a, ClassNode b) {
+    if (a.fields.size() != b.fields.size() || a.methods.size() != b.methods.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.fields.size(); i++) {
+      FieldNode x = a.fields.get(i);
+      FieldNode y = b.fields.get(i);
+      if (!x.name.equals(y.name) || !x.desc.equals(y.desc)) {
+        return false;
+      }
+    }
+    for (int i = 0; i < a.methods.size(); i++) {
+      MethodNode x = a.methods.get(i);
+      MethodNode y = b.methods.get(i);
+      if (!x.name.equals(y.name) || !x.desc.equals(y.desc)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String memberOrder(ClassNode node) {

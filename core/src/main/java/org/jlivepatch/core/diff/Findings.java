@@ -1,7 +1,6 @@
 package org.jlivepatch.core.diff;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.jlivepatch.core.model.BuildInfo;
 import org.jlivepatch.core.model.Ignored;
@@ -34,16 +33,35 @@ final class Findings {
 
   DiffResult toResult(BuildInfo oldBuild, BuildInfo newBuild) {
     // Stable sorts: methods stay in class-file order within their class.
-    changed.sort(Comparator.comparing(ChangedMethod::className));
-    classes.sort(Comparator.comparing(PatchedClass::name));
-    ignored.sort(Comparator.comparing(Ignored::className).thenComparing(Ignored::method)
-        .thenComparing(Ignored::descriptor).thenComparing(Ignored::reason));
-    refused.sort(Comparator.comparing(Refusal::className).thenComparing(Refusal::member)
-        .thenComparing(Refusal::reason));
-    warnings.sort(Comparator.comparing(Warning::className).thenComparing(Warning::member)
-        .thenComparing(Warning::message));
-    renamed.sort(Comparator.comparing(Renamed::className).thenComparing(Renamed::kind)
-        .thenComparing(Renamed::oldName).thenComparing(Renamed::newName));
+    changed.sort((a, b) -> compare(a.className(), b.className()));
+    classes.sort((a, b) -> compare(a.name(), b.name()));
+    ignored.sort((a, b) -> {
+      int order = compare(a.className(), b.className());
+      order = order != 0 ? order : compare(a.method(), b.method());
+      order = order != 0 ? order : compare(a.descriptor(), b.descriptor());
+      return order != 0 ? order : compare(a.reason(), b.reason());
+    });
+    refused.sort((a, b) -> {
+      int order = compare(a.className(), b.className());
+      order = order != 0 ? order : compare(a.member(), b.member());
+      return order != 0 ? order : compare(a.reason(), b.reason());
+    });
+    warnings.sort((a, b) -> {
+      int order = compare(a.className(), b.className());
+      order = order != 0 ? order : compare(a.member(), b.member());
+      return order != 0 ? order : compare(a.message(), b.message());
+    });
+    renamed.sort((a, b) -> {
+      int order = compare(a.className(), b.className());
+      order = order != 0 ? order : compare(a.kind(), b.kind());
+      order = order != 0 ? order : compare(a.oldName(), b.oldName());
+      return order != 0 ? order : compare(a.newName(), b.newName());
+    });
     return new DiffResult(changed, ignored, refused, warnings, renamed, classes, oldBuild, newBuild);
+  }
+
+  /** String order; entries of one class share the name's instance, which spares comparing it char by char. */
+  private static int compare(String a, String b) {
+    return a == b ? 0 : a.compareTo(b);
   }
 }

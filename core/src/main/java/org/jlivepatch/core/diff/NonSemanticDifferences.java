@@ -19,6 +19,7 @@ import org.objectweb.asm.tree.LineNumberNode;
 import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.ParameterNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
 
 /**
  * Tells what differs between two versions of a method or class that fingerprint the same: the
@@ -46,27 +47,35 @@ final class NonSemanticDifferences {
 
   /** The differences between two versions of a method with equal fingerprints, in a fixed order. */
   static Set<String> ofMethods(MethodNode oldMethod, MethodNode newMethod) {
+    // Each check first compares the nodes directly, which is cheap and, when they are equal, settles
+    // it; only otherwise are the texts built that define what counts as different.
     Set<String> reasons = new LinkedHashSet<>();
-    List<Long> oldLines = lines(oldMethod);
-    List<Long> newLines = lines(newMethod);
-    if (oldLines.isEmpty() != newLines.isEmpty()) {
+    boolean oldHasLines = hasLines(oldMethod);
+    if (oldHasLines != hasLines(newMethod)) {
       reasons.add(DEBUG_ATTRIBUTES);
-    } else if (!oldLines.equals(newLines)) {
+    } else if (oldHasLines && !sameLines(oldMethod, newMethod)) {
       reasons.add(LINE_NUMBERS);
     }
     List<LocalVariableNode> oldLocals = nullToEmpty(oldMethod.localVariables);
     List<LocalVariableNode> newLocals = nullToEmpty(newMethod.localVariables);
     if (oldLocals.isEmpty() != newLocals.isEmpty()) {
       reasons.add(DEBUG_ATTRIBUTES);
-    } else if (!localShapes(oldMethod, oldLocals).equals(localShapes(newMethod, newLocals))) {
-      reasons.add(LOCAL_VARIABLE_TABLE);
-    } else if (!localNames(oldLocals).equals(localNames(newLocals))) {
-      reasons.add(LOCAL_VARIABLE_NAMES);
+    } else if (!oldLocals.isEmpty()) {
+      if (!sameLocalShapes(oldMethod, oldLocals, newMethod, newLocals)
+          && !localShapes(oldMethod, oldLocals).equals(localShapes(newMethod, newLocals))) {
+        reasons.add(LOCAL_VARIABLE_TABLE);
+      } else if (!sameLocalNames(oldLocals, newLocals) && !localNames(oldLocals).equals(localNames(newLocals))) {
+        reasons.add(LOCAL_VARIABLE_NAMES);
+      }
     }
-    if (!parameters(oldMethod.parameters).equals(parameters(newMethod.parameters))) {
+    if ((oldMethod.parameters != null || newMethod.parameters != null)
+        && !parameters(oldMethod.parameters).equals(parameters(newMethod.parameters))) {
       reasons.add(PARAMETER_NAMES);
     }
-    if (!methodAnnotations(oldMethod).equals(methodAnnotations(newMethod))) {
+    if (!(unannotated(oldMethod) && unannotated(newMethod)
+        && oldMethod.visibleAnnotableParameterCount == newMethod.visibleAnnotableParameterCount
+        && oldMethod.invisibleAnnotableParameterCount == newMethod.invisibleAnnotableParameterCount)
+        && !methodAnnotations(oldMethod).equals(methodAnnotations(newMethod))) {
       reasons.add(ANNOTATIONS);
     }
     if (!Objects.equals(oldMethod.signature, newMethod.signature)) {
@@ -75,13 +84,14 @@ final class NonSemanticDifferences {
     if (!Objects.equals(nullToEmpty(oldMethod.exceptions), nullToEmpty(newMethod.exceptions))) {
       reasons.add(THROWS_CLAUSE);
     }
-    if (!frames(oldMethod).equals(frames(newMethod))) {
+    if (!sameFrames(oldMethod, newMethod) && !frames(oldMethod).equals(frames(newMethod))) {
       reasons.add(STACK_MAP_FRAMES);
     }
     if (oldMethod.maxStack != newMethod.maxStack || oldMethod.maxLocals != newMethod.maxLocals) {
       reasons.add(MAX_STACK_LOCALS);
     }
-    if (!attributes(oldMethod.attrs).equals(attributes(newMethod.attrs))) {
+    if ((oldMethod.attrs != null || newMethod.attrs != null)
+        && !attributes(oldMethod.attrs).equals(attributes(newMethod.attrs))) {
       reasons.add(OTHER_ATTRIBUTES);
     }
     return reasons;
@@ -185,6 +195,175 @@ final class NonSemanticDifferences {
       }
     }
     return positions;
+  }
+
+  private static boolean hasLines(MethodNode method) {
+    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
+      if (insn instanceof LineNumberNode) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@link #lines} of both are equal, without building them. */
+  private static boolean sameLines(MethodNode a, MethodNode b) {
+    AbstractInsnNode x = a.instructions.getFirst();
+    AbstractInsnNode y = b.instructions.getFirst();
+    int xPosition = 0;
+    int yPosition = 0;
+    while (true) {
+      while (x != null && !(x instanceof LineNumberNode)) {
+        xPosition += x.getOpcode() >= 0 ? 1 : 0;
+        x = x.getNext();
+      }
+      while (y != null && !(y instanceof LineNumberNode)) {
+        yPosition += y.getOpcode() >= 0 ? 1 : 0;
+        y = y.getNext();
+      }
+      if (x == null || y == null) {
+        return x == y;
+      }
+      if (((LineNumberNode) x).line != ((LineNumberNode) y).line || xPosition != yPosition) {
+        return false;
+      }
+      x = x.getNext();
+      y = y.getNext();
+    }
+  }
+
+  /**
+   * Whether the tables list the same entries in the same order; then {@link #localShapes}, which
+   * sorts, are equal too.
+   */
+  private static boolean sameLocalShapes(MethodNode a, List<LocalVariableNode> aLocals, MethodNode b,
+      List<LocalVariableNode> bLocals) {
+    if (aLocals.size() != bLocals.size()) {
+      return false;
+    }
+    for (int i = 0; i < aLocals.size(); i++) {
+      LocalVariableNode x = aLocals.get(i);
+      LocalVariableNode y = bLocals.get(i);
+      if (x.index != y.index || !Objects.equals(x.desc, y.desc) || !Objects.equals(x.signature, y.signature)) {
+        return false;
+      }
+    }
+    Map<LabelNode, Integer> aPositions = positions(a, aLocals);
+    Map<LabelNode, Integer> bPositions = positions(b, bLocals);
+    for (int i = 0; i < aLocals.size(); i++) {
+      LocalVariableNode x = aLocals.get(i);
+      LocalVariableNode y = bLocals.get(i);
+      if (!Objects.equals(aPositions.get(x.start), bPositions.get(y.start))
+          || !Objects.equals(aPositions.get(x.end), bPositions.get(y.end))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Position of the labels the local variable entries use, as {@link #positions(MethodNode)} gives them. */
+  private static Map<LabelNode, Integer> positions(MethodNode method, List<LocalVariableNode> locals) {
+    Map<LabelNode, Integer> positions = new IdentityHashMap<>();
+    for (LocalVariableNode local : locals) {
+      positions.put(local.start, null);
+      positions.put(local.end, null);
+    }
+    int position = 0;
+    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
+      if (insn instanceof LabelNode label) {
+        if (positions.containsKey(label)) {
+          positions.put(label, position);
+        }
+      } else if (insn.getOpcode() >= 0) {
+        position++;
+      }
+    }
+    return positions;
+  }
+
+  /** Whether the entries have the same indices and names in the same order; then {@link #localNames} are equal. */
+  private static boolean sameLocalNames(List<LocalVariableNode> a, List<LocalVariableNode> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i).index != b.get(i).index || !Objects.equals(a.get(i).name, b.get(i).name)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether the method has no annotation anywhere: then its {@link #methodAnnotations} are the parameter counts. */
+  private static boolean unannotated(MethodNode method) {
+    if (method.visibleAnnotations != null || method.invisibleAnnotations != null
+        || method.visibleTypeAnnotations != null || method.invisibleTypeAnnotations != null
+        || method.visibleLocalVariableAnnotations != null || method.invisibleLocalVariableAnnotations != null
+        || method.visibleParameterAnnotations != null || method.invisibleParameterAnnotations != null
+        || method.annotationDefault != null) {
+      return false;
+    }
+    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
+      if (insn.visibleTypeAnnotations != null || insn.invisibleTypeAnnotations != null) {
+        return false;
+      }
+    }
+    if (method.tryCatchBlocks != null) {
+      for (TryCatchBlockNode block : method.tryCatchBlocks) {
+        if (block.visibleTypeAnnotations != null || block.invisibleTypeAnnotations != null) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Whether the frames are equal item by item; then {@link #frames} are equal too. */
+  private static boolean sameFrames(MethodNode a, MethodNode b) {
+    AbstractInsnNode x = a.instructions.getFirst();
+    AbstractInsnNode y = b.instructions.getFirst();
+    int xPosition = 0;
+    int yPosition = 0;
+    while (true) {
+      while (x != null && !(x instanceof FrameNode)) {
+        xPosition += x.getOpcode() >= 0 ? 1 : 0;
+        x = x.getNext();
+      }
+      while (y != null && !(y instanceof FrameNode)) {
+        yPosition += y.getOpcode() >= 0 ? 1 : 0;
+        y = y.getNext();
+      }
+      if (x == null || y == null) {
+        return x == y;
+      }
+      FrameNode p = (FrameNode) x;
+      FrameNode q = (FrameNode) y;
+      if (xPosition != yPosition || p.type != q.type || !sameFrameItems(p.local, q.local)
+          || !sameFrameItems(p.stack, q.stack)) {
+        return false;
+      }
+      x = x.getNext();
+      y = y.getNext();
+    }
+  }
+
+  private static boolean sameFrameItems(List<Object> a, List<Object> b) {
+    if (a == null || b == null) {
+      return (a == null || a.isEmpty()) && (b == null || b.isEmpty());
+    }
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      Object p = a.get(i);
+      Object q = b.get(i);
+      boolean same = p instanceof LabelNode ? q instanceof LabelNode
+          : p != null && q != null && p.getClass() == q.getClass() && p.equals(q);
+      if (!same) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Line and position of each line-number entry; the entry follows its label, so the count so far is its position. */

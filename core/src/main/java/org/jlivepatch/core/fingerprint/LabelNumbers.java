@@ -1,6 +1,8 @@
 package org.jlivepatch.core.fingerprint;
 
+import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Map;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
@@ -18,31 +20,32 @@ final class LabelNumbers {
    * Each label that a jump, a switch or an exception handler refers to, numbered by position;
    * referenced labels not in the instruction list are left out.
    */
-  static IdentityHashMap<LabelNode, Integer> of(MethodNode method) {
-    IdentityHashMap<LabelNode, Boolean> referenced = new IdentityHashMap<>();
+  static Map<LabelNode, Integer> of(MethodNode method) {
+    // The referenced labels are keys with no number yet (null), so that one map serves both passes;
+    // one that is not in the instruction list keeps null, which reads as absent.
+    Map<LabelNode, Integer> numbers = null;
     for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
       if (insn instanceof JumpInsnNode jump) {
-        referenced.put(jump.label, Boolean.TRUE);
+        numbers = reference(numbers, jump.label);
       } else if (insn instanceof TableSwitchInsnNode table) {
-        referenced.put(table.dflt, Boolean.TRUE);
+        numbers = reference(numbers, table.dflt);
         for (LabelNode label : table.labels) {
-          referenced.put(label, Boolean.TRUE);
+          numbers = reference(numbers, label);
         }
       } else if (insn instanceof LookupSwitchInsnNode lookup) {
-        referenced.put(lookup.dflt, Boolean.TRUE);
+        numbers = reference(numbers, lookup.dflt);
         for (LabelNode label : lookup.labels) {
-          referenced.put(label, Boolean.TRUE);
+          numbers = reference(numbers, label);
         }
       }
     }
     for (TryCatchBlockNode block : method.tryCatchBlocks) {
-      referenced.put(block.start, Boolean.TRUE);
-      referenced.put(block.end, Boolean.TRUE);
-      referenced.put(block.handler, Boolean.TRUE);
+      numbers = reference(numbers, block.start);
+      numbers = reference(numbers, block.end);
+      numbers = reference(numbers, block.handler);
     }
-    IdentityHashMap<LabelNode, Integer> numbers = new IdentityHashMap<>();
-    if (referenced.isEmpty()) {
-      return numbers;
+    if (numbers == null) {
+      return Collections.emptyMap();
     }
     // Only referenced labels count, so labels of debug information (line numbers, local
     // variable ranges) never shift the numbering; referenced labels with no instruction between
@@ -50,7 +53,7 @@ final class LabelNumbers {
     int position = -1;
     boolean instructionSinceLastLabel = true;
     for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
-      if (insn instanceof LabelNode label && referenced.containsKey(label)) {
+      if (insn instanceof LabelNode label && numbers.containsKey(label)) {
         if (instructionSinceLastLabel) {
           position++;
           instructionSinceLastLabel = false;
@@ -61,5 +64,11 @@ final class LabelNumbers {
       }
     }
     return numbers;
+  }
+
+  private static Map<LabelNode, Integer> reference(Map<LabelNode, Integer> numbers, LabelNode label) {
+    Map<LabelNode, Integer> result = numbers != null ? numbers : new IdentityHashMap<>();
+    result.put(label, null);
+    return result;
   }
 }

@@ -1,7 +1,7 @@
 package org.jlivepatch.core.fingerprint;
 
-import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.objectweb.asm.ConstantDynamic;
 import org.objectweb.asm.Type;
@@ -52,8 +52,8 @@ public final class MethodComparison {
     if (aBlocks.size() != bBlocks.size()) {
       return false;
     }
-    IdentityHashMap<LabelNode, Integer> aLabels = LabelNumbers.of(a);
-    IdentityHashMap<LabelNode, Integer> bLabels = LabelNumbers.of(b);
+    Map<LabelNode, Integer> aLabels = LabelNumbers.of(a);
+    Map<LabelNode, Integer> bLabels = LabelNumbers.of(b);
     if (!sameInstructions(a.instructions, aLabels, b.instructions, bLabels)) {
       return false;
     }
@@ -73,8 +73,8 @@ public final class MethodComparison {
    * label number starts. Markers carry no operand to compare: both sides number them 0, 1, 2, ...
    * in order, so equal streams have equal markers.
    */
-  private static boolean sameInstructions(InsnList aList, IdentityHashMap<LabelNode, Integer> aLabels, InsnList bList,
-      IdentityHashMap<LabelNode, Integer> bLabels) {
+  private static boolean sameInstructions(InsnList aList, Map<LabelNode, Integer> aLabels, InsnList bList,
+      Map<LabelNode, Integer> bLabels) {
     Cursor x = new Cursor(aList.getFirst(), aLabels);
     Cursor y = new Cursor(bList.getFirst(), bLabels);
     while (true) {
@@ -96,10 +96,10 @@ public final class MethodComparison {
   /** Walks one instruction list, yielding instructions and the first label of each label number. */
   private static final class Cursor {
     private AbstractInsnNode node;
-    private final IdentityHashMap<LabelNode, Integer> labels;
+    private final Map<LabelNode, Integer> labels;
     private int lastMarker = -1;
 
-    Cursor(AbstractInsnNode first, IdentityHashMap<LabelNode, Integer> labels) {
+    Cursor(AbstractInsnNode first, Map<LabelNode, Integer> labels) {
       this.node = first;
       this.labels = labels;
     }
@@ -124,8 +124,8 @@ public final class MethodComparison {
     }
   }
 
-  private static boolean sameInstruction(AbstractInsnNode p, IdentityHashMap<LabelNode, Integer> aLabels,
-      AbstractInsnNode q, IdentityHashMap<LabelNode, Integer> bLabels) {
+  private static boolean sameInstruction(AbstractInsnNode p, Map<LabelNode, Integer> aLabels,
+      AbstractInsnNode q, Map<LabelNode, Integer> bLabels) {
     if (p.getOpcode() != q.getOpcode() || p.getClass() != q.getClass()) {
       return false;
     }
@@ -186,8 +186,8 @@ public final class MethodComparison {
     }
   }
 
-  private static boolean sameTargets(List<LabelNode> a, IdentityHashMap<LabelNode, Integer> aLabels, List<LabelNode> b,
-      IdentityHashMap<LabelNode, Integer> bLabels) {
+  private static boolean sameTargets(List<LabelNode> a, Map<LabelNode, Integer> aLabels, List<LabelNode> b,
+      Map<LabelNode, Integer> bLabels) {
     if (a.size() != b.size()) {
       return false;
     }
@@ -200,7 +200,7 @@ public final class MethodComparison {
   }
 
   /** The label's number, -1 for a label outside the list (the canonical form prints {@code Lnull}). */
-  private static int number(IdentityHashMap<LabelNode, Integer> labels, LabelNode label) {
+  private static int number(Map<LabelNode, Integer> labels, LabelNode label) {
     Integer number = labels.get(label);
     return number == null ? -1 : number;
   }
