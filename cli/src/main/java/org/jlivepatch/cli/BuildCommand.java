@@ -41,7 +41,10 @@ import picocli.CommandLine.Spec;
       "Build a patch payload from the classes that run and the classes with the fix.",
       "Compares --old and --new method by method. Compiler noise (line numbers, renumbered lambdas, debug "
           + "information) is left out; what cannot be patched safely is refused with the reason and the way out, "
-          + "and nothing is written (exit 3)."
+          + "and nothing is written (exit 3).",
+      "For a vendor jar, give its sources and the fix instead of --new (--sources with --patch or --new-sources): "
+          + "only the methods the fix changes are spliced into the vendor's own classes. Or make one method only "
+          + "return or throw (--stub with --returns), until a fix exists. See docs/patch-author-guide.md."
     })
 final class BuildCommand implements Callable<Integer> {
 
