@@ -119,6 +119,10 @@ public final class SourceDiff {
   /** Finds the source path a diff path names: equal, or one ending with {@code /} and the other. */
   private static String find(Map<String, String> sources, String diffPath) throws DiffNotApplicableException {
     List<String> found = locate(sources.keySet(), diffPath);
+    if (found.isEmpty() && (diffPath.startsWith("a/") || diffPath.startsWith("b/"))) {
+      // git's a/ and b/, where the diff reader left them
+      found = locate(sources.keySet(), diffPath.substring(2));
+    }
     if (found.size() > 1) {
       throw new DiffNotApplicableException(diffPath, "", "the diff's " + diffPath + " matches several sources: "
           + found + "; give the path in full");
@@ -146,7 +150,7 @@ public final class SourceDiff {
     return found;
   }
 
-  /** Strips git's {@code a/} or {@code b/} and any timestamp; null stays null. */
+  /** Strips a timestamp and leading {@code ./}; null stays null. */
   private static String stripPrefix(String path) {
     if (path == null) {
       return null;
@@ -155,9 +159,6 @@ public final class SourceDiff {
     int tab = name.indexOf('\t');
     if (tab >= 0) {
       name = name.substring(0, tab);
-    }
-    if (name.startsWith("a/") || name.startsWith("b/")) {
-      name = name.substring(2);
     }
     while (name.startsWith("./")) {
       name = name.substring(2);
