@@ -71,14 +71,6 @@ public final class ApplyCommand implements Callable<Integer> {
       if (!result.succeeded()) {
         throw AgentCommands.failure(jvm, command + " of " + patchId, result);
       }
-      if (!result.classes().isEmpty() && result.classes().stream().allMatch(c -> c.state().equals("pending"))) {
-        // The agent accepts a patch for classes not loaded yet; when that is all of them, the
-        // likeliest explanation is the wrong JVM.
-        var err = spec.commandLine().getErr();
-        err.println("jlivepatch: warning: none of the classes of " + patchId + " is loaded in JVM " + jvm.pid()
-            + " yet; they are patched when they load (is this the right JVM?)");
-        err.flush();
-      }
       if (json.enabled()) {
         JsonOutput.print(spec.commandLine().getOut(), AgentCommands.json(command, jvm, result));
       } else {

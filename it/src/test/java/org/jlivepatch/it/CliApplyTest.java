@@ -149,16 +149,32 @@ class CliApplyTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("org.jlivepatch.it.Jdk#all")
-  void patchOfWhichNoClassIsLoadedWarnsOfAWrongTarget(Jdk jdk, TestInfo test) throws Exception {
+  void patchOfClassesNotLoadedYetIsPendingWhenTheTargetCanLoadThem(Jdk jdk, TestInfo test) throws Exception {
     Path dir = dir(test, jdk);
     Path payload = Fixtures.payload(greetBang("early"), dir.resolve("early.jlp"), null);
     try (TargetJvm target = start(jdk, dir)) {
       Cli.Run apply = Cli.run("apply", target.pidText(), payload.toString());
       assertThat(apply.exitCode()).as(apply.toString()).isZero();
       assertThat(apply.out().lines()).anyMatch(l -> l.matches("\\s+pending\\s+app\\.Greeter"));
-      assertThat(oneLine(apply)).isEqualTo("jlivepatch: warning: none of the classes of early is loaded in JVM "
-          + target.pid() + " yet; they are patched when they load (is this the right JVM?)");
+      assertThat(apply.err()).isEmpty();
       assertThat(target.ask("greet x")).isEqualTo("Hello, x!");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jlivepatch.it.Jdk#all")
+  void patchForAnotherProgramIsRefused(Jdk jdk, TestInfo test) throws Exception {
+    Path dir = dir(test, jdk);
+    // lib.Lib is in no class loader's reach in the target: the patch is for another program.
+    Patch foreign = Fixtures.patch("foreign", null, Fixtures.lib("\"a\""), Fixtures.lib("\"b\""), List.of());
+    Path payload = Fixtures.payload(foreign, dir.resolve("foreign.jlp"), null);
+    try (TargetJvm target = start(jdk, dir)) {
+      Cli.Run apply = Cli.run("apply", target.pidText(), payload.toString());
+      assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(3);
+      assertThat(oneLine(apply)).contains("refused at step 'resolve'",
+          "class lib.Lib of patch foreign is not loaded, and no class loader of this JVM can load it");
+      assertThat(Cli.run("list", target.pidText(), "--json").json().getAsJsonArray("stack")).isEmpty();
+      assertThat(target.ask("greet x")).isEqualTo("Hello, x");
     }
   }
 

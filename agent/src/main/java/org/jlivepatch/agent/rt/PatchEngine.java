@@ -32,6 +32,7 @@ final class PatchEngine {
   private final RunningBytes runningBytes;
   private final PatchStack stack;
   private final Audit audit;
+  private final UnloadedClasses unloadedClasses;
   private long redefineNanos;
 
   PatchEngine(Instrumentation instrumentation, RunningBytes runningBytes, PatchStack stack, Audit audit) {
@@ -39,6 +40,7 @@ final class PatchEngine {
     this.runningBytes = runningBytes;
     this.stack = stack;
     this.audit = audit;
+    this.unloadedClasses = new UnloadedClasses(instrumentation);
   }
 
   /**
@@ -47,8 +49,12 @@ final class PatchEngine {
    * (its expectations checked on its own bytes); definitions that finished loading after the
    * resolution are picked up again just before the switch. If the apply fails, the registration
    * is withdrawn and the classes patched as they loaded are switched back.
+   *
+   * @param checkUnloadedNow whether classes no loader has loaded yet must be found, as the patch
+   *     expects them, through the JVM's loaders now; false at startup, when their loaders may not
+   *     exist yet and each is checked as it loads
    */
-  CommandResult apply(Incoming incoming, String user) throws CommandException {
+  CommandResult apply(Incoming incoming, String user, boolean checkUnloadedNow) throws CommandException {
     Patch patch = incoming.patch();
     checkCapabilities(patch);
     AppliedPatch applying = new AppliedPatch(patch, incoming.signer(), incoming.contentHash(), user);
@@ -60,6 +66,9 @@ final class PatchEngine {
       Set<Class<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
       List<Class<?>> patchedAtLoad = new ArrayList<>();
       List<Target> targets = matchExpectations(patch, loaded, Map.of(), outcomes, applying, seen, patchedAtLoad, true);
+      if (checkUnloadedNow) {
+        unloadedClasses.check(patch, pendingNames(patch, loaded, applying));
+      }
       checkStack(patch, false);
       PatchHooks hooks = PatchHooks.bind(patch, byLoader(targets, patchedAtLoad), pendingNames(patch, loaded, applying),
           audit, instrumentation);
@@ -208,7 +217,7 @@ final class PatchEngine {
   /** Swaps the whole stack for one cumulative patch, in one redefinition. */
   CommandResult replace(Incoming incoming, String user) throws CommandException {
     if (stack.entries().isEmpty()) {
-      return apply(incoming, user);
+      return apply(incoming, user, true);
     }
     Patch patch = incoming.patch();
     checkCapabilities(patch);
@@ -242,6 +251,7 @@ final class PatchEngine {
     List<Class<?>> none = new ArrayList<>();
     List<Target> targets = matchExpectations(patch, loaded, bottom, outcomes, replacing,
         Collections.newSetFromMap(new IdentityHashMap<>()), none, true);
+    unloadedClasses.check(patch, pendingNames(patch, loaded, replacing));
     checkStack(patch, true);
 
     PatchHooks hooks = PatchHooks.bind(patch, byLoader(targets, none), pendingNames(patch, loaded, replacing), audit,

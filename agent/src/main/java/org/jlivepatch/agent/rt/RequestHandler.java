@@ -75,7 +75,7 @@ final class RequestHandler {
             Incoming incoming = runtime.payloads().read(payload);
             result.setProperty("patch.id", incoming.patch().id());
             return command.equals("apply")
-                ? runtime.engine().apply(incoming, user)
+                ? runtime.engine().apply(incoming, user, true)
                 : runtime.engine().replace(incoming, user);
           });
         }
