@@ -241,6 +241,14 @@ final class ClassComparer {
 
   /** Returns the keys of the methods to patch, in the old class's order. */
   private List<String> compareMethods() {
+    if (sameMemberOrder(oldClass, newClass)) {
+      // The usual case: the same methods in the same order, none added or removed.
+      List<String> changed = new ArrayList<>();
+      for (int i = 0; i < oldClass.methods.size(); i++) {
+        compareMethod(oldClass.methods.get(i), newClass.methods.get(i), changed);
+      }
+      return changed;
+    }
     Map<MethodKey, MethodNode> olds = byKeyMethods(oldClass.methods);
     Map<MethodKey, MethodNode> news = byKeyMethods(newClass.methods);
     List<MethodNode> added = new ArrayList<>();
@@ -262,33 +270,39 @@ final class ClassComparer {
     List<String> changed = new ArrayList<>();
     for (MethodNode oldMethod : oldClass.methods) {
       MethodNode newMethod = news.get(new MethodKey(oldMethod.name, oldMethod.desc));
-      if (newMethod == null) {
-        continue;
-      }
-      int oldAccess = oldMethod.access & CLASS_FILE_FLAGS;
-      int newAccess = newMethod.access & CLASS_FILE_FLAGS;
-      if (oldAccess != newAccess) {
-        findings.refuse(className, MemberText.methodMember(oldMethod.name, oldMethod.desc), "changed modifiers of method " + MemberText.method(oldMethod.name, oldMethod.desc)
-            + " from `" + MemberText.modifiers(oldAccess, true) + "` to `" + MemberText.modifiers(newAccess, true)
-            + "`: redefinition cannot change method modifiers; keep the old ones in the fix, or " + RESTART);
-        continue;
-      }
-      if (!MethodComparison.sameFingerprint(oldMethod, newMethod)) {
-        if (oldMethod.name.equals("<clinit>")) {
-          findings.refuse(className, MemberText.methodMember(oldMethod.name, oldMethod.desc), "changed static initializer: <clinit> never runs again in a live JVM, "
-              + "so the change would not take effect; do the new initialisation in a postApply hook, or " + RESTART);
-        } else {
-          changed.add(oldMethod.name + oldMethod.desc);
-        }
-        continue;
-      }
-      Set<String> reasons = NonSemanticDifferences.ofMethods(oldMethod, newMethod);
-      if (!reasons.isEmpty()) {
-        findings.ignore(className, oldMethod.name, oldMethod.desc,
-            NonSemanticDifferences.reason(reasons, () -> NonSemanticDifferences.debugDetail(oldMethod, newMethod)));
+      if (newMethod != null) {
+        compareMethod(oldMethod, newMethod, changed);
       }
     }
     return changed;
+  }
+
+  /** Compares two versions of a method, adding its key to {@code changed} if its body is to be patched. */
+  private void compareMethod(MethodNode oldMethod, MethodNode newMethod, List<String> changed) {
+    int oldAccess = oldMethod.access & CLASS_FILE_FLAGS;
+    int newAccess = newMethod.access & CLASS_FILE_FLAGS;
+    if (oldAccess != newAccess) {
+      findings.refuse(className, MemberText.methodMember(oldMethod.name, oldMethod.desc), "changed modifiers of method "
+          + MemberText.method(oldMethod.name, oldMethod.desc) + " from `" + MemberText.modifiers(oldAccess, true)
+          + "` to `" + MemberText.modifiers(newAccess, true)
+          + "`: redefinition cannot change method modifiers; keep the old ones in the fix, or " + RESTART);
+      return;
+    }
+    if (!MethodComparison.sameFingerprint(oldMethod, newMethod)) {
+      if (oldMethod.name.equals("<clinit>")) {
+        findings.refuse(className, MemberText.methodMember(oldMethod.name, oldMethod.desc), "changed static "
+            + "initializer: <clinit> never runs again in a live JVM, so the change would not take effect; do the new "
+            + "initialisation in a postApply hook, or " + RESTART);
+      } else {
+        changed.add(oldMethod.name + oldMethod.desc);
+      }
+      return;
+    }
+    Set<String> reasons = NonSemanticDifferences.ofMethods(oldMethod, newMethod);
+    if (!reasons.isEmpty()) {
+      findings.ignore(className, oldMethod.name, oldMethod.desc,
+          NonSemanticDifferences.reason(reasons, () -> NonSemanticDifferences.debugDetail(oldMethod, newMethod)));
+    }
   }
 
   /** A method that lost one descriptor and gained another under the same name changed its signature. */

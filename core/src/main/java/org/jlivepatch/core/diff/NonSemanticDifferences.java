@@ -1,6 +1,7 @@
 package org.jlivepatch.core.diff;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,29 +51,30 @@ final class NonSemanticDifferences {
     // Each check first compares the nodes directly, which is cheap and, when they are equal, settles
     // it; only otherwise are the texts built that define what counts as different.
     Set<String> reasons = new LinkedHashSet<>();
-    boolean oldHasLines = hasLines(oldMethod);
-    if (oldHasLines != hasLines(newMethod)) {
-      reasons.add(DEBUG_ATTRIBUTES);
-    } else if (oldHasLines && !sameLines(oldMethod, newMethod)) {
-      reasons.add(LINE_NUMBERS);
-    }
     List<LocalVariableNode> oldLocals = nullToEmpty(oldMethod.localVariables);
     List<LocalVariableNode> newLocals = nullToEmpty(newMethod.localVariables);
+    Walk oldWalk = new Walk(oldMethod, oldLocals);
+    Walk newWalk = new Walk(newMethod, newLocals);
+    if ((oldWalk.lineCount > 0) != (newWalk.lineCount > 0)) {
+      reasons.add(DEBUG_ATTRIBUTES);
+    } else if (!Arrays.equals(oldWalk.lines, 0, oldWalk.lineCount, newWalk.lines, 0, newWalk.lineCount)) {
+      reasons.add(LINE_NUMBERS);
+    }
     if (oldLocals.isEmpty() != newLocals.isEmpty()) {
       reasons.add(DEBUG_ATTRIBUTES);
     } else if (!oldLocals.isEmpty()) {
-      if (!sameLocalShapes(oldMethod, oldLocals, newMethod, newLocals)
+      if (!sameLocalShapes(oldLocals, oldWalk, newLocals, newWalk)
           && !localShapes(oldMethod, oldLocals).equals(localShapes(newMethod, newLocals))) {
         reasons.add(LOCAL_VARIABLE_TABLE);
       } else if (!sameLocalNames(oldLocals, newLocals) && !localNames(oldLocals).equals(localNames(newLocals))) {
         reasons.add(LOCAL_VARIABLE_NAMES);
       }
     }
-    if ((oldMethod.parameters != null || newMethod.parameters != null)
+    if (!sameParameters(oldMethod.parameters, newMethod.parameters)
         && !parameters(oldMethod.parameters).equals(parameters(newMethod.parameters))) {
       reasons.add(PARAMETER_NAMES);
     }
-    if (!(unannotated(oldMethod) && unannotated(newMethod)
+    if (!(unannotated(oldMethod, oldWalk) && unannotated(newMethod, newWalk)
         && oldMethod.visibleAnnotableParameterCount == newMethod.visibleAnnotableParameterCount
         && oldMethod.invisibleAnnotableParameterCount == newMethod.invisibleAnnotableParameterCount)
         && !methodAnnotations(oldMethod).equals(methodAnnotations(newMethod))) {
@@ -84,7 +86,7 @@ final class NonSemanticDifferences {
     if (!Objects.equals(nullToEmpty(oldMethod.exceptions), nullToEmpty(newMethod.exceptions))) {
       reasons.add(THROWS_CLAUSE);
     }
-    if (!sameFrames(oldMethod, newMethod) && !frames(oldMethod).equals(frames(newMethod))) {
+    if (!sameFrames(oldWalk, newWalk) && !frames(oldMethod).equals(frames(newMethod))) {
       reasons.add(STACK_MAP_FRAMES);
     }
     if (oldMethod.maxStack != newMethod.maxStack || oldMethod.maxLocals != newMethod.maxLocals) {
@@ -197,38 +199,50 @@ final class NonSemanticDifferences {
     return positions;
   }
 
-  private static boolean hasLines(MethodNode method) {
-    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
-      if (insn instanceof LineNumberNode) {
-        return true;
-      }
-    }
-    return false;
-  }
+  /**
+   * What one pass over a method's instructions collects for the checks above: line-number entries
+   * as {@link #lines} has them, frames with their positions, whether an instruction is annotated,
+   * and the positions of the local variable table's labels.
+   */
+  private static final class Walk {
+    long[] lines = new long[8];
+    int lineCount;
+    FrameNode[] frames = new FrameNode[8];
+    int[] framePositions = new int[8];
+    int frameCount;
+    boolean annotatedInstruction;
+    final Map<LabelNode, Integer> localLabels;
 
-  /** Whether {@link #lines} of both are equal, without building them. */
-  private static boolean sameLines(MethodNode a, MethodNode b) {
-    AbstractInsnNode x = a.instructions.getFirst();
-    AbstractInsnNode y = b.instructions.getFirst();
-    int xPosition = 0;
-    int yPosition = 0;
-    while (true) {
-      while (x != null && !(x instanceof LineNumberNode)) {
-        xPosition += x.getOpcode() >= 0 ? 1 : 0;
-        x = x.getNext();
+    Walk(MethodNode method, List<LocalVariableNode> locals) {
+      localLabels = new IdentityHashMap<>(locals.size() * 2);
+      for (LocalVariableNode local : locals) {
+        localLabels.put(local.start, null);
+        localLabels.put(local.end, null);
       }
-      while (y != null && !(y instanceof LineNumberNode)) {
-        yPosition += y.getOpcode() >= 0 ? 1 : 0;
-        y = y.getNext();
+      boolean hasLocals = !locals.isEmpty();
+      int position = 0;
+      for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
+        if (insn.visibleTypeAnnotations != null || insn.invisibleTypeAnnotations != null) {
+          annotatedInstruction = true;
+        }
+        if (insn.getOpcode() >= 0) {
+          position++;
+        } else if (insn instanceof LineNumberNode line) {
+          if (lineCount == lines.length) {
+            lines = Arrays.copyOf(lines, lineCount * 2);
+          }
+          lines[lineCount++] = (long) line.line << 32 | position;
+        } else if (insn instanceof FrameNode frame) {
+          if (frameCount == frames.length) {
+            frames = Arrays.copyOf(frames, frameCount * 2);
+            framePositions = Arrays.copyOf(framePositions, frameCount * 2);
+          }
+          frames[frameCount] = frame;
+          framePositions[frameCount++] = position;
+        } else if (hasLocals && insn instanceof LabelNode label && localLabels.containsKey(label)) {
+          localLabels.put(label, position);
+        }
       }
-      if (x == null || y == null) {
-        return x == y;
-      }
-      if (((LineNumberNode) x).line != ((LineNumberNode) y).line || xPosition != yPosition) {
-        return false;
-      }
-      x = x.getNext();
-      y = y.getNext();
     }
   }
 
@@ -236,49 +250,21 @@ final class NonSemanticDifferences {
    * Whether the tables list the same entries in the same order; then {@link #localShapes}, which
    * sorts, are equal too.
    */
-  private static boolean sameLocalShapes(MethodNode a, List<LocalVariableNode> aLocals, MethodNode b,
-      List<LocalVariableNode> bLocals) {
+  private static boolean sameLocalShapes(List<LocalVariableNode> aLocals, Walk a, List<LocalVariableNode> bLocals,
+      Walk b) {
     if (aLocals.size() != bLocals.size()) {
       return false;
     }
     for (int i = 0; i < aLocals.size(); i++) {
       LocalVariableNode x = aLocals.get(i);
       LocalVariableNode y = bLocals.get(i);
-      if (x.index != y.index || !Objects.equals(x.desc, y.desc) || !Objects.equals(x.signature, y.signature)) {
-        return false;
-      }
-    }
-    Map<LabelNode, Integer> aPositions = positions(a, aLocals);
-    Map<LabelNode, Integer> bPositions = positions(b, bLocals);
-    for (int i = 0; i < aLocals.size(); i++) {
-      LocalVariableNode x = aLocals.get(i);
-      LocalVariableNode y = bLocals.get(i);
-      if (!Objects.equals(aPositions.get(x.start), bPositions.get(y.start))
-          || !Objects.equals(aPositions.get(x.end), bPositions.get(y.end))) {
+      if (x.index != y.index || !Objects.equals(x.desc, y.desc) || !Objects.equals(x.signature, y.signature)
+          || !Objects.equals(a.localLabels.get(x.start), b.localLabels.get(y.start))
+          || !Objects.equals(a.localLabels.get(x.end), b.localLabels.get(y.end))) {
         return false;
       }
     }
     return true;
-  }
-
-  /** Position of the labels the local variable entries use, as {@link #positions(MethodNode)} gives them. */
-  private static Map<LabelNode, Integer> positions(MethodNode method, List<LocalVariableNode> locals) {
-    Map<LabelNode, Integer> positions = new IdentityHashMap<>();
-    for (LocalVariableNode local : locals) {
-      positions.put(local.start, null);
-      positions.put(local.end, null);
-    }
-    int position = 0;
-    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
-      if (insn instanceof LabelNode label) {
-        if (positions.containsKey(label)) {
-          positions.put(label, position);
-        }
-      } else if (insn.getOpcode() >= 0) {
-        position++;
-      }
-    }
-    return positions;
   }
 
   /** Whether the entries have the same indices and names in the same order; then {@link #localNames} are equal. */
@@ -294,19 +280,30 @@ final class NonSemanticDifferences {
     return true;
   }
 
+  /** Whether the parameters have the same names and flags in the same order; then {@link #parameters} are equal. */
+  private static boolean sameParameters(List<ParameterNode> a, List<ParameterNode> b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i).access != b.get(i).access || !Objects.equals(a.get(i).name, b.get(i).name)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether the method has no annotation anywhere: then its {@link #methodAnnotations} are the parameter counts. */
-  private static boolean unannotated(MethodNode method) {
-    if (method.visibleAnnotations != null || method.invisibleAnnotations != null
+  private static boolean unannotated(MethodNode method, Walk walk) {
+    if (walk.annotatedInstruction || method.visibleAnnotations != null || method.invisibleAnnotations != null
         || method.visibleTypeAnnotations != null || method.invisibleTypeAnnotations != null
         || method.visibleLocalVariableAnnotations != null || method.invisibleLocalVariableAnnotations != null
         || method.visibleParameterAnnotations != null || method.invisibleParameterAnnotations != null
         || method.annotationDefault != null) {
       return false;
-    }
-    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
-      if (insn.visibleTypeAnnotations != null || insn.invisibleTypeAnnotations != null) {
-        return false;
-      }
     }
     if (method.tryCatchBlocks != null) {
       for (TryCatchBlockNode block : method.tryCatchBlocks) {
@@ -318,33 +315,20 @@ final class NonSemanticDifferences {
     return true;
   }
 
-  /** Whether the frames are equal item by item; then {@link #frames} are equal too. */
-  private static boolean sameFrames(MethodNode a, MethodNode b) {
-    AbstractInsnNode x = a.instructions.getFirst();
-    AbstractInsnNode y = b.instructions.getFirst();
-    int xPosition = 0;
-    int yPosition = 0;
-    while (true) {
-      while (x != null && !(x instanceof FrameNode)) {
-        xPosition += x.getOpcode() >= 0 ? 1 : 0;
-        x = x.getNext();
-      }
-      while (y != null && !(y instanceof FrameNode)) {
-        yPosition += y.getOpcode() >= 0 ? 1 : 0;
-        y = y.getNext();
-      }
-      if (x == null || y == null) {
-        return x == y;
-      }
-      FrameNode p = (FrameNode) x;
-      FrameNode q = (FrameNode) y;
-      if (xPosition != yPosition || p.type != q.type || !sameFrameItems(p.local, q.local)
+  /** Whether the frames are equal item by item at the same positions; then {@link #frames} are equal too. */
+  private static boolean sameFrames(Walk a, Walk b) {
+    if (a.frameCount != b.frameCount) {
+      return false;
+    }
+    for (int i = 0; i < a.frameCount; i++) {
+      FrameNode p = a.frames[i];
+      FrameNode q = b.frames[i];
+      if (a.framePositions[i] != b.framePositions[i] || p.type != q.type || !sameFrameItems(p.local, q.local)
           || !sameFrameItems(p.stack, q.stack)) {
         return false;
       }
-      x = x.getNext();
-      y = y.getNext();
     }
+    return true;
   }
 
   private static boolean sameFrameItems(List<Object> a, List<Object> b) {
