@@ -3,7 +3,6 @@ package org.jlivepatch.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,7 +24,6 @@ import org.jlivepatch.core.model.PatchId;
 import org.jlivepatch.core.model.Refusal;
 import org.jlivepatch.core.model.Warning;
 import org.jlivepatch.core.payload.PayloadWriter;
-import org.jlivepatch.core.payload.Signing;
 import org.objectweb.asm.ClassReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -127,7 +125,7 @@ final class BuildCommand implements Callable<Integer> {
     if (depends != null && !PatchId.isValid(depends)) {
       throw new CliException(ExitCode.USAGE, "invalid --depends '" + depends + "'");
     }
-    Optional<PrivateKey> key = signingKey == null ? Optional.empty() : Optional.of(readKey(signingKey));
+    Optional<PrivateKey> key = signingKey == null ? Optional.empty() : Optional.of(KeyFiles.readPrivateKey("--sign", signingKey));
     List<HookClass> hooks = hooksPath == null ? List.of() : readHooks(hooksPath);
 
     checkMode();
@@ -234,14 +232,6 @@ final class BuildCommand implements Callable<Integer> {
       err.println("jlivepatch: refused: " + result.refused().size()
           + " difference(s) cannot be patched safely; nothing written (--include/--exclude leave out classes that are not part of the fix)");
       err.flush();
-    }
-  }
-
-  private static PrivateKey readKey(Path file) {
-    try {
-      return Signing.readPrivateKey(Files.readString(file, StandardCharsets.US_ASCII));
-    } catch (IOException | IllegalArgumentException e) {
-      throw new CliException(ExitCode.FAILURE, "--sign " + file + ": " + e.getMessage(), e);
     }
   }
 

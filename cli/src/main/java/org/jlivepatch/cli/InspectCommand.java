@@ -60,8 +60,8 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<java.security.PublicKey> keys = PayloadInput.readPublicKeys(trustFiles);
-    Payload payload = PayloadInput.readPayload(file, limitOptions.limits());
+    List<java.security.PublicKey> keys = KeyFiles.readPublicKeys("--trust", trustFiles);
+    Payload payload = PayloadFiles.read(file, limitOptions.limits()).payload();
 
     SignatureState state;
     String problem = null;
@@ -84,7 +84,7 @@ final class InspectCommand implements Callable<Integer> {
     }
     if (problem != null) {
       PrintWriter err = spec.commandLine().getErr();
-      err.println("jlivepatch: " + file + ": " + problem);
+      err.println("jlivepatch: payload " + file + " refused: " + problem);
       err.flush();
       return ExitCode.REFUSED;
     }

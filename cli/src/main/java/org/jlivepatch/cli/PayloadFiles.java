@@ -1,7 +1,9 @@
 package org.jlivepatch.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.jlivepatch.cli.attach.AgentClient;
 import org.jlivepatch.core.payload.Payload;
@@ -10,68 +12,84 @@ import org.jlivepatch.core.payload.PayloadLimits;
 import org.jlivepatch.core.payload.PayloadReader;
 
 /**
- * Reads and checks a payload file on this side before anything is sent to a target, for a fast
- * clear error. The agent checks it again in the target, signature and trust included.
+ * Reads and checks payload files for every command, with the same one-line messages: exit 1 for a
+ * file that is missing or unreadable, exit 3 for a payload that fails validation. Commands that
+ * send a payload to a target send exactly the bytes checked here; the agent checks them again.
  */
 final class PayloadFiles {
 
   private PayloadFiles() {}
 
   /**
-   * A payload read from a file: the bytes checked here are the bytes sent.
+   * A payload read from a file.
    *
    * @param file the file as the user named it
    * @param payload what it holds
-   * @param upload the bytes to send to the agent
+   * @param bytes the file's bytes, as checked
    */
-  record Checked(Path file, Payload payload, AgentClient.Upload upload) {}
+  record Checked(Path file, Payload payload, byte[] bytes) {
 
-  /**
-   * Returns the absolute path of {@code file} if it is a readable regular file.
-   *
-   * @throws CliException exit 1 when the file is missing, not a file, or unreadable
-   */
-  static Path check(Path file) {
-    Path path = file.toAbsolutePath().normalize();
-    if (!Files.exists(path)) {
-      throw new CliException(ExitCode.FAILURE, "payload " + file + " does not exist");
+    /** The bytes to send to an agent, named for its messages. */
+    AgentClient.Upload upload() {
+      return new AgentClient.Upload(file.toString(), file.getFileName().toString(), bytes);
     }
-    if (!Files.isRegularFile(path)) {
-      throw new CliException(ExitCode.FAILURE, "payload " + file + " is not a regular file");
-    }
-    if (!Files.isReadable(path)) {
-      throw new CliException(ExitCode.FAILURE, "payload " + file + " is not readable");
-    }
-    return path;
+  }
+
+  /** Reads and checks {@code file} under the default limits. */
+  static Checked read(Path file) {
+    return read(file, PayloadLimits.DEFAULT);
   }
 
   /**
-   * Reads {@code file} and checks it as a payload: limits, integrity, format version.
+   * Reads {@code file} and checks it as a payload: limits, integrity, format version, fingerprints
+   * (not whether its signer is trusted).
    *
-   * @throws CliException exit 1 when the file is missing or unreadable, exit 3 (refused) when it
-   *     is not a valid payload
+   * @throws CliException exit 1 when the file is missing or unreadable, exit 3 when it is not a
+   *     valid payload
    */
-  static Checked read(Path file) {
-    Path path = check(file);
-    byte[] bytes;
+  static Checked read(Path file, PayloadLimits limits) {
+    byte[] bytes = readBytes(file, limits);
     try {
-      long size = Files.size(path);
-      if (size > PayloadLimits.DEFAULT.maxTotalBytes()) {
-        throw new CliException(ExitCode.REFUSED, "payload " + file + " refused: " + size
-            + " bytes is more than the limit of " + PayloadLimits.DEFAULT.maxTotalBytes());
-      }
-      bytes = Files.readAllBytes(path);
+      return new Checked(file, new PayloadReader(limits).read(bytes), bytes);
+    } catch (PayloadException e) {
+      throw refused(file, e);
+    } catch (RuntimeException e) {
+      // A reader bug must not pass for a payload problem, but must still be one line.
+      throw new CliException(ExitCode.REFUSED, "payload " + file + " refused: cannot be read (" + e + ")", e);
+    }
+  }
+
+  /**
+   * The bytes of a payload file, read no further than the total-size limit.
+   *
+   * @throws CliException exit 1 when the file is missing or unreadable, exit 3 when it is larger
+   *     than the limit
+   */
+  static byte[] readBytes(Path file, PayloadLimits limits) {
+    if (Files.isDirectory(file)) {
+      throw new CliException(ExitCode.FAILURE, "payload " + file + " is a directory");
+    }
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxTotalBytes() + 1));
+    } catch (NoSuchFileException e) {
+      throw new CliException(ExitCode.FAILURE, "payload " + file + " does not exist", e);
     } catch (IOException e) {
       throw new CliException(ExitCode.FAILURE, "cannot read payload " + file + ": " + e.getMessage(), e);
     }
-    try {
-      Payload payload = new PayloadReader(PayloadLimits.DEFAULT).read(bytes);
-      return new Checked(file, payload, new AgentClient.Upload(file.toString(), path.getFileName().toString(), bytes));
-    } catch (PayloadException e) {
-      throw new CliException(ExitCode.REFUSED, "payload " + file + " refused: " + AgentCommands.oneLine(e.getMessage()));
-    } catch (RuntimeException e) {
-      // a reader bug must not pass for a payload problem, but must still be one line
-      throw new CliException(ExitCode.REFUSED, "payload " + file + " refused: cannot be read (" + e + ")", e);
+    if (bytes.length > limits.maxTotalBytes()) {
+      throw new CliException(ExitCode.REFUSED, "payload " + file + " refused: it is larger than the limit of "
+          + limits.maxTotalBytes() + " bytes");
     }
+    return bytes;
+  }
+
+  /** The refusal of a payload file: exit 3, {@code payload FILE refused: what is wrong}. */
+  static CliException refused(Path file, PayloadException e) {
+    return new CliException(ExitCode.REFUSED, "payload " + file + " refused: " + oneLine(e.getMessage()), e);
+  }
+
+  private static String oneLine(String message) {
+    return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ");
   }
 }

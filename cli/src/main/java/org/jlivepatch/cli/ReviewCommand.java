@@ -1,9 +1,7 @@
 package org.jlivepatch.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -18,9 +16,6 @@ import org.jlivepatch.core.diff.DiffOptions;
 import org.jlivepatch.core.diff.DiffResult;
 import org.jlivepatch.core.payload.Payload;
 import org.jlivepatch.core.payload.PayloadException;
-import org.jlivepatch.core.payload.PayloadLimits;
-import org.jlivepatch.core.payload.PayloadReader;
-import org.jlivepatch.core.payload.Signing;
 import org.jlivepatch.core.payload.TrustedKeys;
 import org.jlivepatch.core.review.Review;
 import org.jlivepatch.core.review.Reviewer;
@@ -130,15 +125,15 @@ final class ReviewCommand implements Callable<Integer> {
   }
 
   private void reviewPayload(Reviewer reviewer) {
-    List<PublicKey> keys = readTrustedKeys();
-    Payload payload = readPayload();
+    List<PublicKey> keys = KeyFiles.readPublicKeys("--trust", trustFiles);
+    Payload payload = PayloadFiles.read(payloadFile).payload();
     boolean verified = false;
     if (!keys.isEmpty()) {
       try {
         new TrustedKeys(keys).verify(payload);
         verified = true;
       } catch (PayloadException e) {
-        throw new CliException(ExitCode.REFUSED, "payload " + payloadFile + " refused: " + oneLine(e.getMessage()), e);
+        throw PayloadFiles.refused(payloadFile, e);
       }
     }
 
@@ -201,35 +196,6 @@ final class ReviewCommand implements Callable<Integer> {
     return ExitCode.REFUSED;
   }
 
-  private Payload readPayload() {
-    if (!Files.exists(payloadFile)) {
-      throw new CliException(ExitCode.FAILURE, "payload " + payloadFile + " does not exist");
-    }
-    if (!Files.isRegularFile(payloadFile)) {
-      throw new CliException(ExitCode.FAILURE, "payload " + payloadFile + " is not a regular file");
-    }
-    try (InputStream in = Files.newInputStream(payloadFile)) {
-      // The reader enforces the size limits while reading, before anything is parsed deeply.
-      return new PayloadReader(PayloadLimits.DEFAULT).read(in);
-    } catch (IOException e) {
-      throw new CliException(ExitCode.FAILURE, "cannot read payload " + payloadFile + ": " + e.getMessage(), e);
-    } catch (PayloadException e) {
-      throw new CliException(ExitCode.REFUSED, "payload " + payloadFile + " refused: " + oneLine(e.getMessage()), e);
-    }
-  }
-
-  private List<PublicKey> readTrustedKeys() {
-    List<PublicKey> keys = new ArrayList<>();
-    for (Path file : trustFiles) {
-      try {
-        keys.addAll(Signing.readPublicKeys(Files.readString(file, StandardCharsets.US_ASCII)));
-      } catch (IOException | IllegalArgumentException e) {
-        throw new CliException(ExitCode.FAILURE, "--trust " + file + ": " + describe(e), e);
-      }
-    }
-    return keys;
-  }
-
   private boolean colourWanted() {
     return switch (color) {
       case always -> !json.enabled();
@@ -253,16 +219,5 @@ final class ReviewCommand implements Callable<Integer> {
 
   private ParameterException usage(String message) {
     return new ParameterException(spec.commandLine(), message);
-  }
-
-  private static String oneLine(String message) {
-    return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ");
-  }
-
-  private static String describe(Exception e) {
-    if (e instanceof java.nio.file.NoSuchFileException) {
-      return "no such file";
-    }
-    return e.getMessage();
   }
 }

@@ -48,17 +48,17 @@ final class SignCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrivateKey key = PayloadInput.readPrivateKey(keyFile);
-    byte[] unsigned = PayloadInput.readBytes(file, limitOptions.limits());
+    PrivateKey key = KeyFiles.readPrivateKey("--key", keyFile);
+    byte[] unsigned = PayloadFiles.readBytes(file, limitOptions.limits());
     byte[] signed;
     Payload payload;
     try {
       signed = Signing.sign(unsigned, key, limitOptions.limits());
       payload = new PayloadReader(limitOptions.limits()).read(signed);
     } catch (PayloadException e) {
-      throw PayloadInput.refused(file, e);
+      throw PayloadFiles.refused(file, e);
     } catch (IOException e) {
-      throw new CliException(ExitCode.FAILURE, file + ": cannot sign: " + e.getMessage(), e);
+      throw new CliException(ExitCode.FAILURE, "cannot sign payload " + file + ": " + e.getMessage(), e);
     }
     Path target = output != null ? output : file;
     write(target, signed);

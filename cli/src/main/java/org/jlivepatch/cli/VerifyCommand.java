@@ -42,13 +42,13 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TrustedKeys trusted = new TrustedKeys(PayloadInput.readPublicKeys(trustFiles));
-    Payload payload = PayloadInput.readPayload(file, limitOptions.limits());
+    TrustedKeys trusted = new TrustedKeys(KeyFiles.readPublicKeys("--trust", trustFiles));
+    Payload payload = PayloadFiles.read(file, limitOptions.limits()).payload();
     String keyId;
     try {
       keyId = trusted.verify(payload);
     } catch (PayloadException e) {
-      throw PayloadInput.refused(file, e);
+      throw PayloadFiles.refused(file, e);
     }
     if (json.enabled()) {
       Map<String, Object> result = new LinkedHashMap<>();

@@ -151,7 +151,7 @@ class PayloadCommandsTest {
     Path payload = unsignedPayload();
     Path key = keygen("ops");
     run("verify", payload.toString(), "--trust", key + ".pub")
-        .failedWith(ExitCode.REFUSED, payload + ": payload fix-1 is not signed");
+        .failedWith(ExitCode.REFUSED, "payload " + payload + " refused: payload fix-1 is not signed");
   }
 
   @Test
@@ -160,8 +160,8 @@ class PayloadCommandsTest {
     Path ops = keygen("ops");
     Path other = keygen("other");
     run("sign", payload.toString(), "--key", other + ".key");
-    run("verify", payload.toString(), "--trust", ops + ".pub").failedWith(ExitCode.REFUSED, payload
-        + ": payload fix-1 is signed by key " + keyId(Path.of(other + ".pub")) + ", which is not trusted");
+    run("verify", payload.toString(), "--trust", ops + ".pub").failedWith(ExitCode.REFUSED, "payload " + payload + " refused: "
+        + "payload fix-1 is signed by key " + keyId(Path.of(other + ".pub")) + ", which is not trusted");
   }
 
   @Test
@@ -175,7 +175,7 @@ class PayloadCommandsTest {
     Files.write(payload, fixStoredCrc(changed));
 
     Run run = run("verify", payload.toString(), "--trust", key + ".pub");
-    run.failedWith(ExitCode.REFUSED, payload + ": payload fix-1: the signature does not verify against trusted key "
+    run.failedWith(ExitCode.REFUSED, "payload " + payload + " refused: payload fix-1: the signature does not verify against trusted key "
         + keyId(Path.of(key + ".pub")) + " (content changed after signing?)");
   }
 
@@ -186,7 +186,7 @@ class PayloadCommandsTest {
     byte[] bytes = Files.readAllBytes(payload);
     Files.write(payload, Arrays.copyOf(bytes, bytes.length / 2));
     run("verify", payload.toString(), "--trust", key + ".pub").failedWith(ExitCode.REFUSED,
-        payload + ": the file is truncated: the zip directory at its end is missing");
+        "payload " + payload + " refused: the file is truncated: the zip directory at its end is missing");
   }
 
   @Test
@@ -194,14 +194,14 @@ class PayloadCommandsTest {
     Path payload = unsignedPayload();
     Path key = keygen("ops");
     Path missing = dir.resolve("missing.jlp");
-    run("verify", missing.toString(), "--trust", key + ".pub").failedWith(ExitCode.FAILURE, missing + ": no such file");
+    run("verify", missing.toString(), "--trust", key + ".pub").failedWith(ExitCode.FAILURE, "payload " + missing + " does not exist");
     run("verify", payload.toString(), "--trust", dir.resolve("nokey.pub").toString())
-        .failedWith(ExitCode.FAILURE, dir.resolve("nokey.pub") + ": no such file");
-    run("sign", missing.toString(), "--key", key + ".key").failedWith(ExitCode.FAILURE, missing + ": no such file");
+        .failedWith(ExitCode.FAILURE, "--trust " + dir.resolve("nokey.pub") + ": no such file");
+    run("sign", missing.toString(), "--key", key + ".key").failedWith(ExitCode.FAILURE, "payload " + missing + " does not exist");
     run("sign", payload.toString(), "--key", key + ".pub")
-        .failedWith(ExitCode.FAILURE, key + ".pub: no PEM private key (-----BEGIN PRIVATE KEY-----) found");
+        .failedWith(ExitCode.FAILURE, "--key " + key + ".pub: no PEM private key (-----BEGIN PRIVATE KEY-----) found");
     run("verify", payload.toString(), "--trust", key + ".key")
-        .failedWith(ExitCode.FAILURE, key + ".key: no PEM public key (-----BEGIN PUBLIC KEY-----) found");
+        .failedWith(ExitCode.FAILURE, "--trust " + key + ".key: no PEM public key (-----BEGIN PUBLIC KEY-----) found");
   }
 
   @Test
@@ -210,7 +210,7 @@ class PayloadCommandsTest {
     Path notPayload = dir.resolve("notes.jlp");
     Files.writeString(notPayload, "not a payload");
     run("sign", notPayload.toString(), "--key", key + ".key")
-        .failedWith(ExitCode.REFUSED, notPayload + ": not a jlivepatch payload: not a zip file");
+        .failedWith(ExitCode.REFUSED, "payload " + notPayload + " refused: not a jlivepatch payload: not a zip file");
     assertThat(Files.readString(notPayload)).isEqualTo("not a payload");
   }
 
@@ -263,7 +263,7 @@ class PayloadCommandsTest {
     assertThat(failed.exitCode()).isEqualTo(ExitCode.REFUSED);
     assertThat(failed.out()).contains("signature    signed by " + id + " (FAILED: payload fix-1 is signed by key " + id
         + ", which is not trusted)");
-    assertThat(failed.err()).isEqualTo("jlivepatch: " + payload + ": payload fix-1 is signed by key " + id
+    assertThat(failed.err()).isEqualTo("jlivepatch: payload " + payload + " refused: payload fix-1 is signed by key " + id
         + ", which is not trusted" + System.lineSeparator());
   }
 
@@ -292,29 +292,29 @@ class PayloadCommandsTest {
     Path file = dir.resolve("bad.jlp");
 
     Files.write(file, new byte[0]);
-    run("inspect", file.toString()).failedWith(ExitCode.REFUSED, file + ": the file is empty");
+    run("inspect", file.toString()).failedWith(ExitCode.REFUSED, "payload " + file + " refused: the file is empty");
 
     Files.write(file, Arrays.copyOf(good, good.length - 1));
     run("inspect", file.toString())
-        .failedWith(ExitCode.REFUSED, file + ": the file is truncated: the zip directory at its end is missing");
+        .failedWith(ExitCode.REFUSED, "payload " + file + " refused: the file is truncated: the zip directory at its end is missing");
 
     Files.write(file, replace(good, "demo/util/Check.class", "demo/util/../Ch.class"));
-    run("inspect", file.toString()).failedWith(ExitCode.REFUSED, file
-        + ": payload has entry name with '..' 'base/demo/util/../Ch.class'");
+    run("inspect", file.toString()).failedWith(ExitCode.REFUSED, "payload " + file + " refused: "
+        + "payload has entry name with '..' 'base/demo/util/../Ch.class'");
 
     Files.write(file, good);
     run("inspect", file.toString(), "--max-payload-bytes", "1000")
-        .failedWith(ExitCode.REFUSED, file + ": payload is larger than the limit of 1000 bytes");
+        .failedWith(ExitCode.REFUSED, "payload " + file + " refused: it is larger than the limit of 1000 bytes");
     run("inspect", file.toString(), "--max-methods", "2")
-        .failedWith(ExitCode.REFUSED, file + ": payload patches 3 methods, more than the limit of 2");
+        .failedWith(ExitCode.REFUSED, "payload " + file + " refused: payload patches 3 methods, more than the limit of 2");
 
     Files.write(file, fixStoredCrc(replace(good, "format.version=1", "format.version=2")));
-    run("inspect", file.toString()).failedWith(ExitCode.REFUSED, file
-        + ": payload format version 2 is newer than this jlivepatch supports (1); upgrade jlivepatch");
+    run("inspect", file.toString()).failedWith(ExitCode.REFUSED, "payload " + file + " refused: "
+        + "payload format version 2 is newer than this jlivepatch supports (1); upgrade jlivepatch");
 
     Path missing = dir.resolve("missing.jlp");
-    run("inspect", missing.toString()).failedWith(ExitCode.FAILURE, missing + ": no such file");
-    run("inspect", dir.toString()).failedWith(ExitCode.FAILURE, dir + ": is a directory");
+    run("inspect", missing.toString()).failedWith(ExitCode.FAILURE, "payload " + missing + " does not exist");
+    run("inspect", dir.toString()).failedWith(ExitCode.FAILURE, "payload " + dir + " is a directory");
   }
 
   @Test
@@ -324,7 +324,7 @@ class PayloadCommandsTest {
     Run run = run("inspect", file.toString(), "--json");
     assertThat(run.exitCode()).isEqualTo(ExitCode.REFUSED);
     JsonObject json = JsonParser.parseString(run.out()).getAsJsonObject();
-    assertThat(json.get("error").getAsString()).isEqualTo(file + ": not a jlivepatch payload: not a zip file");
+    assertThat(json.get("error").getAsString()).isEqualTo("payload " + file + " refused: not a jlivepatch payload: not a zip file");
     assertThat(json.get("exitCode").getAsInt()).isEqualTo(ExitCode.REFUSED);
   }
 

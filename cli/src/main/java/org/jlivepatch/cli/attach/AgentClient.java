@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -40,6 +41,8 @@ public final class AgentClient {
   public static final Duration ATTACH_TIMEOUT = Duration.ofSeconds(20);
   /** How much longer than the agent's own timeout to wait for its answer (hooks, redefinition). */
   public static final Duration ANSWER_GRACE = Duration.ofSeconds(60);
+  /** How long a target whose connection broke may take to be gone before it counts as still running. */
+  private static final Duration EXIT_GRACE = Duration.ofMillis(1500);
 
   private final Consumer<String> progress;
 
@@ -313,8 +316,26 @@ public final class AgentClient {
         + " exited during the command; its patches and state ended with it");
   }
 
+  /**
+   * Whether the target still runs, after a short grace: a JVM that halts closes its attach
+   * connection a moment before its process is gone.
+   */
   private static boolean alive(LocalJvm jvm) {
-    return ProcessHandle.of(jvm.pid()).map(ProcessHandle::isAlive).orElse(false);
+    Optional<ProcessHandle> process = ProcessHandle.of(jvm.pid());
+    if (process.isEmpty()) {
+      return false;
+    }
+    try {
+      process.get().onExit().get(EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      return false;
+    } catch (TimeoutException stillRunning) {
+      return true;
+    } catch (ExecutionException e) {
+      return process.get().isAlive();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return process.get().isAlive();
+    }
   }
 
   /** The payload copy's name: the user's file name when it is a plain {@code *.jlp} name. */
