@@ -102,6 +102,7 @@ final class ClassComparer {
   }
 
   private void compare() {
+    int firstIgnored = findings.ignored.size();
     int recorded = recordedCount();
     compareHeader();
     compareFields();
@@ -120,6 +121,7 @@ final class ClassComparer {
       // Every member and attribute ASM exposes is equal: what is left is the constant pool.
       findings.ignore(className, "", "", NonSemanticDifferences.CONSTANT_POOL + " only");
     }
+    findings.sortIgnoredSince(firstIgnored);
   }
 
   private int recordedCount() {

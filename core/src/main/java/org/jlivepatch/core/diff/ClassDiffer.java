@@ -142,6 +142,9 @@ public final class ClassDiffer {
   }
 
   private static Map<String, byte[]> covered(Map<String, byte[]> classes, Predicate<String> covered) {
+    if (classes.keySet().stream().allMatch(covered)) {
+      return classes; // sorted and unmodifiable already
+    }
     Map<String, byte[]> result = new TreeMap<>();
     classes.forEach((name, bytes) -> {
       if (covered.test(name)) {
