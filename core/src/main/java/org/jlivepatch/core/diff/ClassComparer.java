@@ -37,7 +37,6 @@ final class ClassComparer {
 
   private final String className;
   private final byte[] oldBytes;
-  private final byte[] newBytes;
   private final Findings findings;
   private final ClassNode oldClass;
   private final ClassNode newClass;
@@ -45,16 +44,18 @@ final class ClassComparer {
   private ClassComparer(String className, ParsedPair pair, Findings findings) {
     this.className = className;
     this.oldBytes = pair.oldBytes();
-    this.newBytes = pair.newBytes();
     this.findings = findings;
     this.oldClass = pair.oldClass();
     this.newClass = pair.newClass();
   }
 
-  /** Two versions of a class, as bytes and as read with everything (debug information, frames). */
+  /**
+   * Two versions of a class, as bytes and as read with everything (debug information, frames);
+   * {@code newClass} may have synthetics renamed to their old names, which {@code newBytes} has not.
+   */
   record ParsedPair(byte[] oldBytes, byte[] newBytes, ClassNode oldClass, ClassNode newClass) {
 
-    /** Reads both versions; {@code newBytes} has synthetics already renamed to their old names. */
+    /** Reads both versions. */
     static ParsedPair read(String className, byte[] oldBytes, byte[] newBytes) {
       return new ParsedPair(oldBytes, newBytes, ClassComparer.read(oldBytes, "old", className),
           ClassComparer.read(newBytes, "new", className));

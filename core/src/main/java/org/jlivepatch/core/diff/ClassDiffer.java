@@ -65,7 +65,7 @@ public final class ClassDiffer {
     for (String nest : touchedNests) {
       Map<String, byte[]> oldNest = oldNests.getOrDefault(nest, Map.of());
       Map<String, byte[]> newNest = newNests.getOrDefault(nest, Map.of());
-      Map<String, ParsedPair> pairs = readPairs(oldNest, newNest, Map.of());
+      Map<String, ParsedPair> pairs = readPairs(oldNest, newNest);
       // Matching synthetics by content costs; it can only help where comparing them by name finds a difference.
       boolean differs = !oldNest.keySet().equals(newNest.keySet());
       for (ParsedPair pair : pairs.values()) {
@@ -80,12 +80,9 @@ public final class ClassDiffer {
         }
       }
       if (matcher.renaming().touchesNest(nestInternal)) {
-        Renaming renaming = matcher.renaming();
         Map<String, byte[]> renamed = new TreeMap<>();
-        newNest.forEach((name, bytes) -> renamed.put(renaming.className(name),
-            renaming.mayApplyTo(bytes) ? renaming.apply(bytes) : bytes));
+        pairs = renamedPairs(matcher.renaming(), oldNest, newNest, pairs, renamed);
         newNest = renamed;
-        pairs = readPairs(oldNest, newNest, pairs);
       }
       Set<String> names = new TreeSet<>(oldNest.keySet());
       names.addAll(newNest.keySet());
@@ -106,6 +103,38 @@ public final class ClassDiffer {
     return findings.toResult(oldClasses.buildInfo(), newClasses.buildInfo());
   }
 
+  /**
+   * The pairs to compare once the new build's synthetics have their old names: a class that mentions
+   * a renamed name is compared renamed, even if its bytes were equal; the others as they were.
+   *
+   * @param renamedNest filled with the new nest's bytes by their names after renaming
+   */
+  private static Map<String, ParsedPair> renamedPairs(Renaming renaming, Map<String, byte[]> oldNest,
+      Map<String, byte[]> newNest, Map<String, ParsedPair> pairs, Map<String, byte[]> renamedNest) {
+    Map<String, ParsedPair> renamedPairs = new HashMap<>();
+    newNest.forEach((newName, newBytes) -> {
+      String name = renaming.className(newName);
+      renamedNest.put(name, newBytes);
+      byte[] oldBytes = oldNest.get(name);
+      if (oldBytes == null) {
+        return;
+      }
+      ParsedPair read = pairs.get(newName);
+      if (renaming.mayApplyTo(newBytes)) {
+        String className = name.replace('/', '.');
+        ClassNode newClass = read != null ? read.newClass() : ClassComparer.read(newBytes, "new", className);
+        ParsedPair sameName = pairs.get(name);
+        ClassNode oldClass = sameName != null && sameName.oldBytes() == oldBytes ? sameName.oldClass()
+            : ClassComparer.read(oldBytes, "old", className);
+        renamedPairs.put(name, new ParsedPair(oldBytes, newBytes, oldClass, renaming.apply(newClass)));
+      } else if (!Arrays.equals(oldBytes, newBytes)) {
+        renamedPairs.put(name, read != null && name.equals(newName) ? read
+            : ParsedPair.read(name.replace('/', '.'), oldBytes, newBytes));
+      }
+    });
+    return renamedPairs;
+  }
+
   /** The nest's classes as read, reusing what the pairs already read. */
   private static Map<String, ClassNode> nodes(Map<String, byte[]> nest, Map<String, ParsedPair> pairs, boolean old) {
     Map<String, ClassNode> nodes = new TreeMap<>();
@@ -117,19 +146,13 @@ public final class ClassDiffer {
     return nodes;
   }
 
-  /**
-   * Reads the classes present in both builds with different bytes, keyed by internal name; a pair
-   * already read from the same arrays is reused.
-   */
-  private static Map<String, ParsedPair> readPairs(Map<String, byte[]> oldNest, Map<String, byte[]> newNest,
-      Map<String, ParsedPair> read) {
+  /** Reads the classes present in both builds with different bytes, keyed by internal name. */
+  private static Map<String, ParsedPair> readPairs(Map<String, byte[]> oldNest, Map<String, byte[]> newNest) {
     Map<String, ParsedPair> pairs = new HashMap<>();
     oldNest.forEach((name, oldBytes) -> {
       byte[] newBytes = newNest.get(name);
       if (newBytes != null && !Arrays.equals(oldBytes, newBytes)) {
-        ParsedPair pair = read.get(name);
-        pairs.put(name, pair != null && pair.oldBytes() == oldBytes && pair.newBytes() == newBytes ? pair
-            : ParsedPair.read(name.replace('/', '.'), oldBytes, newBytes));
+        pairs.put(name, ParsedPair.read(name.replace('/', '.'), oldBytes, newBytes));
       }
     });
     return pairs;

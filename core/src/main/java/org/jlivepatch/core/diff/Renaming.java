@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.commons.ClassRemapper;
 import org.objectweb.asm.commons.Remapper;
+import org.objectweb.asm.tree.ClassNode;
 
 /**
  * Renames synthetic classes and methods of the new build to the names they have in the old one,
@@ -133,11 +133,13 @@ final class Renaming {
     return false;
   }
 
-  /** Returns a new-build class file with every rename applied, class names and methods alike. */
-  byte[] apply(byte[] newClassFile) {
-    ClassReader reader = new ClassReader(newClassFile);
-    ClassWriter writer = new ClassWriter(0);
-    reader.accept(new ClassRemapper(writer, new Remapper(Opcodes.ASM9) {
+  /**
+   * Returns a new-build class, as read, with every rename applied, class names and methods alike;
+   * the class given is not changed.
+   */
+  ClassNode apply(ClassNode newClass) {
+    ClassNode renamed = new ClassNode();
+    newClass.accept(new ClassRemapper(renamed, new Remapper(Opcodes.ASM9) {
       @Override
       public String map(String internalName) {
         return classes.getOrDefault(internalName, internalName);
@@ -148,8 +150,8 @@ final class Renaming {
         Map<String, String> owned = methods.get(owner);
         return owned == null ? name : owned.getOrDefault(name + descriptor, name);
       }
-    }), 0);
-    return writer.toByteArray();
+    }));
+    return renamed;
   }
 
   /** The name a member or class had in the new build, given its name after renaming. */
