@@ -1,0 +1,39 @@
+package org.jlivepatch.bench.perf;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs every performance figure and writes {@code docs/performance.md}. Arguments:
+ * {@code ROOT BUILD_DIR [FIGURE…]} where figures are {@code pause latency recovery jmh} (all by
+ * default). Started by {@code bench/run-all.sh}.
+ */
+public final class PerfRun {
+
+  private PerfRun() {}
+
+  public static void main(String[] args) throws Exception {
+    Path root = Path.of(args[0]).toAbsolutePath().normalize();
+    String buildDir = args[1];
+    List<String> figures = args.length > 2 ? List.of(args).subList(2, args.length) : List.of("pause", "latency", "recovery", "jmh");
+    Env env = new Env(root, buildDir, root.resolve("bench").resolve(buildDir).resolve("perf-work"));
+    int rounds = Integer.getInteger("perf.rounds", 5);
+    Report report = new Report(env);
+    if (figures.contains("pause")) {
+      report.pause = PauseFigure.run(env, sizes(), rounds);
+    }
+    if (figures.contains("latency")) {
+      report.latency = LatencyFigure.run(env, Integer.getInteger("perf.latencyRounds", 5));
+    }
+    report.write(root.resolve("docs/performance.md"));
+  }
+
+  private static List<Integer> sizes() {
+    List<Integer> sizes = new ArrayList<>();
+    for (String s : System.getProperty("perf.sizes", "1,10,100,1000").split(",")) {
+      sizes.add(Integer.parseInt(s.trim()));
+    }
+    return sizes;
+  }
+}
