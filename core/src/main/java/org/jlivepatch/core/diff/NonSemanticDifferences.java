@@ -74,9 +74,7 @@ final class NonSemanticDifferences {
         && !parameters(oldMethod.parameters).equals(parameters(newMethod.parameters))) {
       reasons.add(PARAMETER_NAMES);
     }
-    if (!(unannotated(oldMethod, oldWalk) && unannotated(newMethod, newWalk)
-        && oldMethod.visibleAnnotableParameterCount == newMethod.visibleAnnotableParameterCount
-        && oldMethod.invisibleAnnotableParameterCount == newMethod.invisibleAnnotableParameterCount)
+    if (!sameMethodAnnotations(oldMethod, oldWalk, newMethod, newWalk)
         && !methodAnnotations(oldMethod).equals(methodAnnotations(newMethod))) {
       reasons.add(ANNOTATIONS);
     }
@@ -108,34 +106,62 @@ final class NonSemanticDifferences {
         || !Objects.equals(oldClass.sourceDebug, newClass.sourceDebug)) {
       reasons.add(SOURCE_FILE);
     }
-    if (!classAnnotations(oldClass).equals(classAnnotations(newClass))) {
+    if (!sameClassAnnotations(oldClass, newClass) && !classAnnotations(oldClass).equals(classAnnotations(newClass))) {
       reasons.add(ANNOTATIONS);
     }
     if (!Objects.equals(oldClass.signature, newClass.signature)) {
       reasons.add(GENERIC_SIGNATURE);
     }
-    if (!innerClasses(oldClass).equals(innerClasses(newClass))
+    if (!sameInnerClasses(oldClass.innerClasses, newClass.innerClasses)
+        && !innerClasses(oldClass).equals(innerClasses(newClass))
         || !Objects.equals(oldClass.outerClass, newClass.outerClass)
         || !Objects.equals(oldClass.outerMethod, newClass.outerMethod)
         || !Objects.equals(oldClass.outerMethodDesc, newClass.outerMethodDesc)) {
       reasons.add(INNER_CLASSES);
     }
-    if (!attributes(oldClass.attrs).equals(attributes(newClass.attrs))) {
+    if ((oldClass.attrs != null || newClass.attrs != null)
+        && !attributes(oldClass.attrs).equals(attributes(newClass.attrs))) {
       reasons.add(OTHER_ATTRIBUTES);
     }
-    for (FieldNode oldField : oldClass.fields) {
-      for (FieldNode newField : newClass.fields) {
+    List<FieldNode> oldFields = oldClass.fields;
+    List<FieldNode> newFields = newClass.fields;
+    if (sameFieldOrder(oldFields, newFields)) {
+      // Each field's counterpart is at its index: the pairs the search below visits, in its order.
+      for (int i = 0; i < oldFields.size(); i++) {
+        compareFields(oldFields.get(i), newFields.get(i), reasons);
+      }
+      return reasons;
+    }
+    for (FieldNode oldField : oldFields) {
+      for (FieldNode newField : newFields) {
         if (oldField.name.equals(newField.name) && oldField.desc.equals(newField.desc)) {
-          if (!fieldAnnotations(oldField).equals(fieldAnnotations(newField))) {
-            reasons.add(ANNOTATIONS);
-          }
-          if (!Objects.equals(oldField.signature, newField.signature)) {
-            reasons.add(GENERIC_SIGNATURE);
-          }
+          compareFields(oldField, newField, reasons);
         }
       }
     }
     return reasons;
+  }
+
+  private static void compareFields(FieldNode oldField, FieldNode newField, Set<String> reasons) {
+    if (!sameFieldAnnotations(oldField, newField) && !fieldAnnotations(oldField).equals(fieldAnnotations(newField))) {
+      reasons.add(ANNOTATIONS);
+    }
+    if (!Objects.equals(oldField.signature, newField.signature)) {
+      reasons.add(GENERIC_SIGNATURE);
+    }
+  }
+
+  private static boolean sameFieldOrder(List<FieldNode> a, List<FieldNode> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!a.get(i).name.equals(b.get(i).name) || !a.get(i).desc.equals(b.get(i).desc)) {
+        return false;
+      }
+    }
+    // A class file may not declare a field twice, but the search below would pair every duplicate.
+    return a.stream().map(f -> f.name + ":" + f.desc).distinct().count() == a.size();
   }
 
   /** "line numbers only", "line numbers and local variable names only", with a why where it matters. */
@@ -296,20 +322,131 @@ final class NonSemanticDifferences {
     return true;
   }
 
-  /** Whether the method has no annotation anywhere: then its {@link #methodAnnotations} are the parameter counts. */
-  private static boolean unannotated(MethodNode method, Walk walk) {
-    if (walk.annotatedInstruction || method.visibleAnnotations != null || method.invisibleAnnotations != null
-        || method.visibleTypeAnnotations != null || method.invisibleTypeAnnotations != null
-        || method.visibleLocalVariableAnnotations != null || method.invisibleLocalVariableAnnotations != null
-        || method.visibleParameterAnnotations != null || method.invisibleParameterAnnotations != null
-        || method.annotationDefault != null) {
+  /**
+   * Whether the annotations are equal node by node; then {@link #methodAnnotations} are equal too.
+   * Annotations on instructions and handlers, rare, are left to the text.
+   */
+  private static boolean sameMethodAnnotations(MethodNode a, Walk aWalk, MethodNode b, Walk bWalk) {
+    if (aWalk.annotatedInstruction || bWalk.annotatedInstruction || annotatedHandler(a) || annotatedHandler(b)) {
       return false;
     }
+    return a.visibleAnnotableParameterCount == b.visibleAnnotableParameterCount
+        && a.invisibleAnnotableParameterCount == b.invisibleAnnotableParameterCount
+        && sameAnnotations(a.visibleAnnotations, b.visibleAnnotations)
+        && sameAnnotations(a.invisibleAnnotations, b.invisibleAnnotations)
+        && sameAnnotations(a.visibleTypeAnnotations, b.visibleTypeAnnotations)
+        && sameAnnotations(a.invisibleTypeAnnotations, b.invisibleTypeAnnotations)
+        && sameAnnotations(a.visibleLocalVariableAnnotations, b.visibleLocalVariableAnnotations)
+        && sameAnnotations(a.invisibleLocalVariableAnnotations, b.invisibleLocalVariableAnnotations)
+        && sameParameterAnnotations(a.visibleParameterAnnotations, b.visibleParameterAnnotations)
+        && sameParameterAnnotations(a.invisibleParameterAnnotations, b.invisibleParameterAnnotations)
+        && sameValue(a.annotationDefault, b.annotationDefault);
+  }
+
+  private static boolean annotatedHandler(MethodNode method) {
     if (method.tryCatchBlocks != null) {
       for (TryCatchBlockNode block : method.tryCatchBlocks) {
         if (block.visibleTypeAnnotations != null || block.invisibleTypeAnnotations != null) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether the annotations are equal node by node; then {@link #classAnnotations} are equal too. */
+  private static boolean sameClassAnnotations(ClassNode a, ClassNode b) {
+    return sameAnnotations(a.visibleAnnotations, b.visibleAnnotations)
+        && sameAnnotations(a.invisibleAnnotations, b.invisibleAnnotations)
+        && sameAnnotations(a.visibleTypeAnnotations, b.visibleTypeAnnotations)
+        && sameAnnotations(a.invisibleTypeAnnotations, b.invisibleTypeAnnotations);
+  }
+
+  /** Whether the annotations are equal node by node; then {@link #fieldAnnotations} are equal too. */
+  private static boolean sameFieldAnnotations(FieldNode a, FieldNode b) {
+    return sameAnnotations(a.visibleAnnotations, b.visibleAnnotations)
+        && sameAnnotations(a.invisibleAnnotations, b.invisibleAnnotations)
+        && sameAnnotations(a.visibleTypeAnnotations, b.visibleTypeAnnotations)
+        && sameAnnotations(a.invisibleTypeAnnotations, b.invisibleTypeAnnotations);
+  }
+
+  private static boolean sameParameterAnnotations(List<AnnotationNode>[] a, List<AnnotationNode>[] b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    if (a.length != b.length) {
+      return false;
+    }
+    for (int i = 0; i < a.length; i++) {
+      if (!sameAnnotations(a[i], b[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Lists of annotations equal node by node (absent and empty alike, as {@link #annotations} renders them). */
+  private static boolean sameAnnotations(List<? extends AnnotationNode> a, List<? extends AnnotationNode> b) {
+    int size = a == null ? 0 : a.size();
+    if (size != (b == null ? 0 : b.size())) {
+      return false;
+    }
+    for (int i = 0; i < size; i++) {
+      if (!sameValue(a.get(i), b.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Annotation values equal node by node; then {@link #value} renders them alike. */
+  private static boolean sameValue(Object a, Object b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    if (a.getClass() != b.getClass()) {
+      return false;
+    }
+    if (a instanceof AnnotationNode x) {
+      AnnotationNode y = (AnnotationNode) b;
+      if (!Objects.equals(x.desc, y.desc) || !sameValue(x.values, y.values)) {
+        return false;
+      }
+      if (x instanceof org.objectweb.asm.tree.TypeAnnotationNode t) {
+        org.objectweb.asm.tree.TypeAnnotationNode u = (org.objectweb.asm.tree.TypeAnnotationNode) y;
+        return t.typeRef == u.typeRef && Objects.equals(String.valueOf(t.typePath), String.valueOf(u.typePath));
+      }
+      return true;
+    }
+    if (a instanceof List<?> x) {
+      List<?> y = (List<?>) b;
+      if (x.size() != y.size()) {
+        return false;
+      }
+      for (int i = 0; i < x.size(); i++) {
+        if (!sameValue(x.get(i), y.get(i))) {
           return false;
         }
+      }
+      return true;
+    }
+    if (a instanceof String[] x) {
+      return Arrays.equals(x, (String[]) b);
+    }
+    return a.equals(b);
+  }
+
+  /** Whether the entries are equal in the same order; then {@link #innerClasses}, which sorts, are equal too. */
+  private static boolean sameInnerClasses(List<InnerClassNode> a, List<InnerClassNode> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      InnerClassNode x = a.get(i);
+      InnerClassNode y = b.get(i);
+      if (x.access != y.access || !Objects.equals(x.name, y.name) || !Objects.equals(x.outerName, y.outerName)
+          || !Objects.equals(x.innerName, y.innerName)) {
+        return false;
       }
     }
     return true;
@@ -341,8 +478,9 @@ final class NonSemanticDifferences {
     for (int i = 0; i < a.size(); i++) {
       Object p = a.get(i);
       Object q = b.get(i);
-      boolean same = p instanceof LabelNode ? q instanceof LabelNode
-          : p != null && q != null && p.getClass() == q.getClass() && p.equals(q);
+      // F_CHOP frames list their removed locals as nulls.
+      boolean same = p == null ? q == null : p instanceof LabelNode ? q instanceof LabelNode
+          : q != null && p.getClass() == q.getClass() && p.equals(q);
       if (!same) {
         return false;
       }
