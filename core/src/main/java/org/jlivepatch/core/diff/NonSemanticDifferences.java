@@ -71,7 +71,8 @@ final class NonSemanticDifferences {
       }
     }
     if (!sameParameters(oldMethod.parameters, newMethod.parameters)
-        && !parameters(oldMethod.parameters).equals(parameters(newMethod.parameters))) {
+        && (plainNames(oldMethod.parameters) && plainNames(newMethod.parameters)
+            || !parameters(oldMethod.parameters).equals(parameters(newMethod.parameters)))) {
       reasons.add(PARAMETER_NAMES);
     }
     if (!sameMethodAnnotations(oldMethod, oldWalk, newMethod, newWalk)
@@ -231,10 +232,14 @@ final class NonSemanticDifferences {
    * and the positions of the local variable table's labels.
    */
   private static final class Walk {
-    long[] lines = new long[8];
+    private static final long[] NO_LINES = {};
+    private static final FrameNode[] NO_FRAMES = {};
+    private static final int[] NO_POSITIONS = {};
+
+    long[] lines = NO_LINES;
     int lineCount;
-    FrameNode[] frames = new FrameNode[8];
-    int[] framePositions = new int[8];
+    FrameNode[] frames = NO_FRAMES;
+    int[] framePositions = NO_POSITIONS;
     int frameCount;
     boolean annotatedInstruction;
     final Map<LabelNode, Integer> localLabels;
@@ -255,13 +260,13 @@ final class NonSemanticDifferences {
           position++;
         } else if (insn instanceof LineNumberNode line) {
           if (lineCount == lines.length) {
-            lines = Arrays.copyOf(lines, lineCount * 2);
+            lines = Arrays.copyOf(lines, Math.max(8, lineCount * 2));
           }
           lines[lineCount++] = (long) line.line << 32 | position;
         } else if (insn instanceof FrameNode frame) {
           if (frameCount == frames.length) {
-            frames = Arrays.copyOf(frames, frameCount * 2);
-            framePositions = Arrays.copyOf(framePositions, frameCount * 2);
+            frames = Arrays.copyOf(frames, Math.max(4, frameCount * 2));
+            framePositions = Arrays.copyOf(framePositions, frames.length);
           }
           frames[frameCount] = frame;
           framePositions[frameCount++] = position;
@@ -308,15 +313,28 @@ final class NonSemanticDifferences {
 
   /** Whether the parameters have the same names and flags in the same order; then {@link #parameters} are equal. */
   private static boolean sameParameters(List<ParameterNode> a, List<ParameterNode> b) {
-    if (a == null || b == null) {
-      return a == b;
-    }
-    if (a.size() != b.size()) {
+    int size = a == null ? 0 : a.size();
+    if (size != (b == null ? 0 : b.size())) {
       return false;
     }
-    for (int i = 0; i < a.size(); i++) {
+    for (int i = 0; i < size; i++) {
       if (a.get(i).access != b.get(i).access || !Objects.equals(a.get(i).name, b.get(i).name)) {
         return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@link #parameters} renders these names unambiguously (none absent, none holding its
+   * separators), so that parameters that differ render differently.
+   */
+  private static boolean plainNames(List<ParameterNode> parameters) {
+    if (parameters != null) {
+      for (ParameterNode parameter : parameters) {
+        if (parameter.name == null || parameter.name.indexOf('/') >= 0 || parameter.name.indexOf(' ') >= 0) {
+          return false;
+        }
       }
     }
     return true;
