@@ -26,6 +26,10 @@ public final class PerfRun {
     if (figures.contains("latency")) {
       report.latency = LatencyFigure.run(env, Integer.getInteger("perf.latencyRounds", 5));
     }
+    if (figures.contains("recovery")) {
+      report.recovery = RecoveryFigure.run(env);
+      Timeline.draw(report.recovery, root.resolve("docs/performance-recovery.png"));
+    }
     report.write(root.resolve("docs/performance.md"));
   }
 

@@ -1,0 +1,176 @@
+package org.jlivepatch.bench.perf;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Figure 3: requests per second and p99 latency of the demo service in 100 ms buckets, 5 s before
+ * to 10 s after an apply and a revert, on each JDK, with the agent attached later or loaded at
+ * startup. Load comes from this JVM over loopback, a few closed-loop client threads; every answer
+ * is checked, every failure counted.
+ */
+final class RecoveryFigure {
+
+  static final int BUCKET_MS = 100;
+  static final int BEFORE_S = 5;
+  static final int AFTER_S = 10;
+  static final int WARMUP_S = 5;
+  static final int CLIENTS = 4;
+
+  /** One configuration: the buckets and the moments the commands started and ended (ms from start). */
+  record Run(String jdk, String mode, long[] ok, long[] failed, double[] p99Ms, double applyStart, double applyEnd,
+      double revertStart, double revertEnd) {
+
+    double baseline(double before) {
+      return rateMedian((int) ((before - BEFORE_S * 1000) / BUCKET_MS), (int) (before / BUCKET_MS));
+    }
+
+    double rateMedian(int from, int to) {
+      List<Double> rates = new ArrayList<>();
+      for (int i = Math.max(0, from); i < Math.min(to, ok.length); i++) {
+        rates.add(ok[i] * 1000.0 / BUCKET_MS);
+      }
+      return Stats.median(rates);
+    }
+
+    /** Ms after {@code end} until five buckets in a row average at least 95 % of the rate before {@code start}. */
+    double recoveryMs(double start, double end) {
+      double target = 0.95 * baseline(start);
+      for (int b = (int) (end / BUCKET_MS); b + 5 <= ok.length; b++) {
+        double sum = 0;
+        for (int i = b; i < b + 5; i++) {
+          sum += ok[i] * 1000.0 / BUCKET_MS;
+        }
+        if (sum / 5 >= target) {
+          return Math.max(0, b * BUCKET_MS - end);
+        }
+      }
+      return Double.NaN;
+    }
+
+    long failures() {
+      return Arrays.stream(failed).sum();
+    }
+
+    double worstP99(double from, double to) {
+      double worst = 0;
+      for (int i = (int) (from / BUCKET_MS); i < Math.min(ok.length, (int) (to / BUCKET_MS)); i++) {
+        worst = Math.max(worst, p99Ms[i]);
+      }
+      return worst;
+    }
+
+    double p99Median(double from, double to) {
+      List<Double> values = new ArrayList<>();
+      for (int i = Math.max(0, (int) (from / BUCKET_MS)); i < Math.min(ok.length, (int) (to / BUCKET_MS)); i++) {
+        values.add(p99Ms[i]);
+      }
+      return Stats.median(values);
+    }
+  }
+
+  private RecoveryFigure() {}
+
+  static List<Run> run(Env env) throws Exception {
+    DemoPatch patch = DemoPatch.create(env);
+    List<Run> runs = new ArrayList<>();
+    for (Jdk jdk : env.jdks) {
+      for (String mode : List.of("attached", "at startup")) {
+        List<String> options = mode.equals("at startup") ? List.of("-javaagent:" + env.agentJar) : List.of();
+        runs.add(measure(env, jdk, mode, options, patch));
+      }
+    }
+    return runs;
+  }
+
+  private static Run measure(Env env, Jdk jdk, String mode, List<String> options, DemoPatch patch) throws Exception {
+    int seconds = WARMUP_S + BEFORE_S + AFTER_S + AFTER_S + 2;
+    int buckets = seconds * 1000 / BUCKET_MS;
+    long[] ok = new long[buckets];
+    long[] failed = new long[buckets];
+    List<List<Long>> latencies = new ArrayList<>();
+    for (int i = 0; i < buckets; i++) {
+      latencies.add(new ArrayList<>());
+    }
+    try (Proc.Target target = new Proc.Target(DemoPatch.service(env, jdk, options), env.work.resolve("recovery-target.err"))) {
+      String port = target.await("listening on", 60);
+      String pid = Long.toString(target.pid());
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/greet?name=load"))
+          .timeout(Duration.ofSeconds(5)).build();
+      long start = System.nanoTime();
+      long end = start + seconds * 1_000_000_000L;
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < CLIENTS; t++) {
+        Thread thread = new Thread(() -> {
+          while (System.nanoTime() < end) {
+            long sent = System.nanoTime();
+            boolean success;
+            try {
+              HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+              success = response.statusCode() == 200 && response.body().startsWith("Hello, load!");
+            } catch (InterruptedException e) {
+              return;
+            } catch (Exception e) {
+              success = false;
+            }
+            long done = System.nanoTime();
+            int bucket = (int) ((done - start) / 1_000_000 / BUCKET_MS);
+            if (bucket < buckets) {
+              synchronized (latencies.get(bucket)) {
+                (success ? ok : failed)[bucket]++;
+                latencies.get(bucket).add(done - sent);
+              }
+            }
+          }
+        }, "load-" + t);
+        thread.setDaemon(true);
+        threads.add(thread);
+        thread.start();
+      }
+      sleepUntil(start, (WARMUP_S + BEFORE_S) * 1000);
+      double applyStart = ms(start);
+      Proc.check(env.cli(jdk, "apply", pid, patch.payload().toString()), 60);
+      double applyEnd = ms(start);
+      sleepUntil(start, (long) applyEnd + AFTER_S * 1000);
+      double revertStart = ms(start);
+      Proc.check(env.cli(jdk, "revert", pid, DemoPatch.ID), 60);
+      double revertEnd = ms(start);
+      for (Thread thread : threads) {
+        thread.join(10_000);
+      }
+      double[] p99 = new double[buckets];
+      for (int i = 0; i < buckets; i++) {
+        List<Long> values = latencies.get(i);
+        synchronized (values) {
+          if (!values.isEmpty()) {
+            long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+            p99[i] = sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)] / 1e6;
+          }
+        }
+      }
+      Run run = new Run(jdk.name(), mode, ok, failed, p99, applyStart, applyEnd, revertStart, revertEnd);
+      System.out.printf("recovery %s %-10s baseline %.0f req/s, apply %.0f ms, back in %.0f ms; revert back in %.0f ms; "
+          + "failed %d%n", jdk.name(), mode, run.baseline(applyStart), applyEnd - applyStart,
+          run.recoveryMs(applyStart, applyEnd), run.recoveryMs(revertStart, revertEnd), run.failures());
+      return run;
+    }
+  }
+
+  private static double ms(long start) {
+    return (System.nanoTime() - start) / 1e6;
+  }
+
+  private static void sleepUntil(long start, long ms) throws InterruptedException {
+    long wait = ms - (long) ms(start);
+    if (wait > 0) {
+      Thread.sleep(wait);
+    }
+  }
+}
