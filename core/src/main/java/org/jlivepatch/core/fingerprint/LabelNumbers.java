@@ -11,16 +11,19 @@ import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TableSwitchInsnNode;
 import org.objectweb.asm.tree.TryCatchBlockNode;
 
-/** Numbers the labels of a method as its fingerprint does; shared so that all comparisons agree. */
-final class LabelNumbers {
+/**
+ * Numbers the labels of a method as its fingerprint does; shared by everything that compares or
+ * shows normalised code, so that what a reviewer sees differ is exactly what the fingerprint sees.
+ */
+public final class LabelNumbers {
 
   private LabelNumbers() {}
 
   /**
    * Each label that a jump, a switch or an exception handler refers to, numbered by position;
-   * referenced labels not in the instruction list are left out.
+   * referenced labels not in the instruction list map to {@code null}.
    */
-  static Map<LabelNode, Integer> of(MethodNode method) {
+  public static Map<LabelNode, Integer> of(MethodNode method) {
     // The referenced labels are keys with no number yet (null), so that one map serves both passes;
     // one that is not in the instruction list keeps null, which reads as absent.
     Map<LabelNode, Integer> numbers = null;

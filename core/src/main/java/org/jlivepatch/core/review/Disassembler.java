@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jlivepatch.core.fingerprint.LabelNumbers;
 import org.objectweb.asm.AnnotationVisitor;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.Label;
@@ -16,11 +17,8 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.TypePath;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
-import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
-import org.objectweb.asm.tree.LookupSwitchInsnNode;
 import org.objectweb.asm.tree.MethodNode;
-import org.objectweb.asm.tree.TableSwitchInsnNode;
 import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.util.Textifier;
 import org.objectweb.asm.util.TraceMethodVisitor;
@@ -160,43 +158,14 @@ public final class Disassembler {
     return node;
   }
 
-  /**
-   * Names the labels that a jump, switch or exception handler refers to, {@code L0, L1, …} in
-   * order of position; labels with no instruction between them share the first one's name.
-   */
+  /** Names the labels as the fingerprint numbers them: {@code L0, L1, …} by position. */
   private static Map<LabelNode, String> nameReferencedLabels(MethodNode method) {
-    Map<LabelNode, Boolean> referenced = new IdentityHashMap<>();
-    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
-      if (insn instanceof JumpInsnNode jump) {
-        referenced.put(jump.label, true);
-      } else if (insn instanceof TableSwitchInsnNode table) {
-        referenced.put(table.dflt, true);
-        table.labels.forEach(l -> referenced.put(l, true));
-      } else if (insn instanceof LookupSwitchInsnNode lookup) {
-        referenced.put(lookup.dflt, true);
-        lookup.labels.forEach(l -> referenced.put(l, true));
-      }
-    }
-    for (TryCatchBlockNode block : method.tryCatchBlocks) {
-      referenced.put(block.start, true);
-      referenced.put(block.end, true);
-      referenced.put(block.handler, true);
-    }
     Map<LabelNode, String> names = new IdentityHashMap<>();
-    int next = 0;
-    String current = null;
-    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
-      if (insn instanceof LabelNode label) {
-        if (referenced.containsKey(label)) {
-          if (current == null) {
-            current = "L" + next++;
-          }
-          names.put(label, current);
-        }
-      } else if (insn.getOpcode() >= 0) {
-        current = null;
+    LabelNumbers.of(method).forEach((label, number) -> {
+      if (number != null) {
+        names.put(label, "L" + number);
       }
-    }
+    });
     return names;
   }
 
