@@ -88,6 +88,9 @@ class LivePatchTest {
       JsonObject json = apply.json();
       System.out.println("[jlivepatch-it] " + jdk + ": " + json.get("message").getAsString());
       assertThat(json.getAsJsonArray("classes").toString()).contains("app.Greeter", "applied");
+      // The agent creates no MBean server; it registers its MBean at the first command after the application did.
+      assertThat(target.ask("mbean-servers")).isEqualTo("0");
+      assertThat(target.ask("jmx")).isEqualTo("started");
       assertThat(stackIds(target)).containsExactly("p1");
       assertThat(target.ask("mbean")).isEqualTo("[p1]");
       assertThat(target.ask("property jlivepatch.stack")).isEqualTo("p1");

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 import org.jlivepatch.core.Version;
 
@@ -24,15 +25,18 @@ public final class AgentRuntime {
   private static AgentRuntime instance;
 
   private final Instrumentation instrumentation;
-  private final PatchStack stack = new PatchStack();
+  private final PatchStack stack = new PatchStack(this::registerLoadTimePatcher);
   private final Audit audit = new Audit();
   private final PayloadSource payloads = new PayloadSource();
   private final RunningBytes runningBytes;
   private final PatchEngine engine;
+  private final LoadTimePatcher loadTimePatcher;
   private final ReentrantLock commandLock = new ReentrantLock(true);
+  private volatile boolean mbeanRegistered;
 
   private AgentRuntime(Instrumentation instrumentation) {
     this.instrumentation = instrumentation;
+    this.loadTimePatcher = new LoadTimePatcher(stack, audit);
     this.runningBytes = new RunningBytes(instrumentation);
     this.engine = new PatchEngine(instrumentation, runningBytes, stack, audit);
   }
@@ -46,10 +50,11 @@ public final class AgentRuntime {
     synchronized (AgentRuntime.class) {
       if (instance == null) {
         instance = new AgentRuntime(instrumentation);
-        instance.install(atStartup);
+        instance.install();
       }
       runtime = instance;
     }
+    runtime.registerMBeanIfServerExists();
     try {
       if (atStartup) {
         new StartupPatches(runtime).apply(options == null ? "" : options);
@@ -61,27 +66,45 @@ public final class AgentRuntime {
     }
   }
 
-  private void install(boolean atStartup) {
+  private void install() {
     System.setProperty(VERSION_PROPERTY, Version.current());
     System.setProperty(STACK_PROPERTY, "");
-    runningBytes.install();
-    instrumentation.addTransformer(new LoadTimePatcher(stack, audit), false);
-    if (atStartup) {
-      // Not on the premain thread: the platform MBean server must not be created before the
-      // application had a chance to configure it.
-      Thread thread = new Thread(this::registerMBean, "jlivepatch-jmx");
-      thread.setDaemon(true);
-      thread.start();
+  }
+
+  /** Registers the class-load patcher while the stack's load view holds a patch; see {@link PatchStack}. */
+  private void registerLoadTimePatcher(boolean registered) {
+    if (registered) {
+      // Not retransformation-capable: the patched bytes become the class's own (see LoadTimePatcher).
+      instrumentation.addTransformer(loadTimePatcher, false);
     } else {
-      registerMBean();
+      instrumentation.removeTransformer(loadTimePatcher);
     }
   }
 
-  private void registerMBean() {
+  /**
+   * Registers the read-only MBean if the JVM's platform MBean server exists, and never creates
+   * that server: creating it loads some 750 classes into a JVM that does not use JMX, and every
+   * later redefinition in the JVM walks every loaded class. Called at every start and command, so
+   * the MBean appears at the first command after the application (or a JMX agent) created the server.
+   */
+  private void registerMBeanIfServerExists() {
+    if (mbeanRegistered) {
+      return;
+    }
     try {
-      ManagementFactory.getPlatformMBeanServer()
-          .registerMBean(new PatchStackView(stack), new ObjectName(PatchStackMXBean.OBJECT_NAME));
+      // The platform server is the first one created through MBeanServerFactory; finding it creates nothing.
+      if (MBeanServerFactory.findMBeanServer(null).isEmpty()) {
+        return;
+      }
+      synchronized (this) {
+        if (!mbeanRegistered) {
+          ManagementFactory.getPlatformMBeanServer()
+              .registerMBean(new PatchStackView(stack), new ObjectName(PatchStackMXBean.OBJECT_NAME));
+          mbeanRegistered = true;
+        }
+      }
     } catch (Throwable t) {
+      mbeanRegistered = true; // one warning, not one per command
       audit.warning("the read-only MBean " + PatchStackMXBean.OBJECT_NAME + " is not registered: " + t);
     }
   }

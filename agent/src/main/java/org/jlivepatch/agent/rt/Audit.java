@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import jdk.jfr.FlightRecorder;
 
 /**
  * Records every apply, revert, replace and refusal three ways: a JFR event, a line in the JVM's
@@ -39,15 +40,19 @@ final class Audit {
       }
       entries.addLast(entry);
     }
-    PatchCommandEvent event = new PatchCommandEvent();
-    if (event.isEnabled()) {
-      event.action = action;
-      event.patchId = id;
-      event.user = user;
-      event.result = result;
-      event.exitCode = exitCode;
-      event.message = message;
-      event.commit();
+    // Only where Flight Recorder runs: the event class's first use starts JFR's machinery, some 300
+    // classes, and every later redefinition in the JVM walks every loaded class.
+    if (FlightRecorder.isInitialized()) {
+      PatchCommandEvent event = new PatchCommandEvent();
+      if (event.isEnabled()) {
+        event.action = action;
+        event.patchId = id;
+        event.user = user;
+        event.result = result;
+        event.exitCode = exitCode;
+        event.message = message;
+        event.commit();
+      }
     }
     log(exitCode == 0 ? Level.INFO : Level.WARNING,
         "jlivepatch: " + action + " " + (id.isEmpty() ? "" : id + " ") + result + " (user " + user + "): " + message);

@@ -20,8 +20,18 @@ import java.util.stream.Collectors;
  * until no transformer still works from the old view, so that the patch's record of the classes
  * patched as they loaded is complete. The transformer never waits: it enters a view without
  * blocking, and only the command thread waits, bounded.
+ *
+ * <p>The class-load patcher is registered with the JVM only while the load view holds a patch:
+ * a registered transformer is called for every class that loads and every redefinition, by
+ * anyone, and an empty view has nothing to patch.
  */
 final class PatchStack {
+
+  /** Registers or removes the class-load patcher. */
+  interface LoadPatcherRegistration {
+    /** Called with true before a non-empty view is in use, with false after an empty one replaced it. */
+    void registered(boolean registered);
+  }
 
   /** How long a command waits for transformers still working from a view it replaced. */
   private static final long QUIET_MILLIS = 5_000;
@@ -56,6 +66,13 @@ final class PatchStack {
 
   private volatile List<AppliedPatch> entries = List.of();
   private volatile LoadView loadView = new LoadView(List.of());
+  private final LoadPatcherRegistration registration;
+  private boolean patcherRegistered;
+
+  /** @param registration registers the class-load patcher while the load view holds a patch */
+  PatchStack(LoadPatcherRegistration registration) {
+    this.registration = registration;
+  }
 
   /** The patches, bottom first. */
   List<AppliedPatch> entries() {
@@ -137,8 +154,16 @@ final class PatchStack {
     return entries.stream().map(AppliedPatch::id).collect(Collectors.joining(","));
   }
 
-  /** Installs a new load view and waits, bounded, until no transformer uses the old one. */
+  /**
+   * Installs a new load view and waits, bounded, until no transformer uses the old one. The
+   * class-load patcher is registered before a view with patches is installed, so a class defined
+   * once this returns is patched as it loads, and removed once no transformer uses a view with patches.
+   */
   private boolean setLoadView(List<AppliedPatch> patches) {
+    if (!patches.isEmpty() && !patcherRegistered) {
+      registration.registered(true);
+      patcherRegistered = true;
+    }
     LoadView old = loadView;
     loadView = new LoadView(patches);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
@@ -148,6 +173,10 @@ final class PatchStack {
       }
       Thread.onSpinWait();
       Thread.yield();
+    }
+    if (patches.isEmpty() && patcherRegistered) {
+      registration.registered(false);
+      patcherRegistered = false;
     }
     return true;
   }

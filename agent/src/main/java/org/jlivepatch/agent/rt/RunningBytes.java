@@ -19,6 +19,13 @@ import java.security.ProtectionDomain;
  * count moves only when a patch is switched in. Transformers of other agents registered after
  * this one see the invalid bytes for that one call and are expected to ignore them, as they must
  * ignore any class file they cannot parse.
+ *
+ * <p>The transformer is registered only for the duration of one capture: while a
+ * retransformation-capable transformer is registered, the JVM calls into the agent for every class
+ * that loads (for classes from the CDS archive it must first read their class files), and calls it
+ * again for every redefinition, by anyone. Removing it does not change its order among other
+ * agents' transformers: that order is the order of the JVMTI environments, fixed when this agent
+ * first registered one.
  */
 final class RunningBytes implements ClassFileTransformer {
 
@@ -35,11 +42,6 @@ final class RunningBytes implements ClassFileTransformer {
     this.instrumentation = instrumentation;
   }
 
-  /** Registers the capturing transformer; once per JVM. */
-  void install() {
-    instrumentation.addTransformer(this, true);
-  }
-
   /**
    * Returns the running class file of {@code type}.
    *
@@ -54,6 +56,7 @@ final class RunningBytes implements ClassFileTransformer {
     capturer = Thread.currentThread();
     wanted = type;
     long started = System.nanoTime();
+    instrumentation.addTransformer(this, true);
     try {
       instrumentation.retransformClasses(type);
     } catch (ClassFormatError expected) {
@@ -64,6 +67,7 @@ final class RunningBytes implements ClassFileTransformer {
             + ": " + e);
       }
     } finally {
+      instrumentation.removeTransformer(this);
       wanted = null;
       capturer = null;
       captureNanos += System.nanoTime() - started;
