@@ -10,11 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.CRC32;
 import org.jlivepatch.cli.CliException;
 import org.jlivepatch.cli.ExitCode;
 
@@ -23,8 +21,11 @@ import org.jlivepatch.cli.ExitCode;
  *
  * <p>In order: the system property {@value #PROPERTY}, the environment variable {@value #ENV}, or
  * the jar embedded in the CLI as the resource {@value #RESOURCE}, extracted once to a per-user
- * cache file named by its SHA-256. A fixed name per content matters: the agent keeps its state in
- * the target's system class loader, and loading the same jar again reaches the same state.
+ * cache file named by its size and CRC-32. A fixed name per content matters: the agent keeps its
+ * state in the target's system class loader, and loading the same jar again reaches the same
+ * state. CRC-32 rather than a cryptographic hash: the cache directory is private to the user, so
+ * the name only has to tell builds apart, and CRC-32 is native code where SHA-256 of the jar, twice
+ * per command, cost a fresh JVM tens of milliseconds.
  */
 public final class AgentJar {
 
@@ -132,11 +133,12 @@ public final class AgentJar {
     return dir;
   }
 
-  /** Writes {@code jar} as {@code agent-<sha256>.jar} in {@code dir} unless an intact copy is there. */
+  /** Writes {@code jar} as {@code agent-<size>-<crc32>.jar} in {@code dir} unless an intact copy is there. */
   static Path extract(byte[] jar, Path dir) throws IOException {
-    String sha = sha256(jar);
-    Path target = dir.resolve("agent-" + sha + ".jar");
-    if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && sha.equals(sha256(Files.readAllBytes(target)))) {
+    String name = cacheName(jar);
+    Path target = dir.resolve(name);
+    if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == jar.length
+        && name.equals(cacheName(Files.readAllBytes(target)))) {
       return target;
     }
     Path temporary = Files.createTempFile(dir, "agent-", ".tmp");
@@ -153,11 +155,10 @@ public final class AgentJar {
     return target;
   }
 
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
+  /** {@code agent-<size>-<crc32>.jar}: the cache file's name for {@code jar}. */
+  static String cacheName(byte[] jar) {
+    CRC32 crc = new CRC32();
+    crc.update(jar);
+    return "agent-" + jar.length + "-" + String.format("%08x", crc.getValue()) + ".jar";
   }
 }

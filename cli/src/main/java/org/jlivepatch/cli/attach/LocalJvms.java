@@ -49,6 +49,33 @@ public final class LocalJvms {
     return jvms;
   }
 
+  /**
+   * The running JVM with {@code pid}, found without listing the others: it has a performance-data
+   * file, so it is a HotSpot JVM. Its description comes from its command line; whether it accepts
+   * attach shows only when attaching (listed as attachable here). Empty when it has no
+   * performance-data file or is not running.
+   */
+  public static Optional<LocalJvm> find(long pid) {
+    if (pid == ProcessHandle.current().pid() || !hasPerfData(pid)) {
+      return Optional.empty();
+    }
+    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        .map(process -> new LocalJvm(pid, commandDisplayName(process), process.info().user(), true));
+  }
+
+  private static boolean hasPerfData(long pid) {
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(perfDataRoot(), "hsperfdata_*")) {
+      for (Path dir : dirs) {
+        if (Files.isRegularFile(dir.resolve(Long.toString(pid)))) {
+          return true;
+        }
+      }
+    } catch (IOException | SecurityException e) {
+      // no performance data visible: the full list decides
+    }
+    return false;
+  }
+
   /** The OS user a process runs as, if the process exists and the OS says. */
   public static Optional<String> owner(long pid) {
     return ProcessHandle.of(pid).flatMap(process -> process.info().user());

@@ -3,6 +3,7 @@ package org.jlivepatch.cli.attach;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jlivepatch.cli.CliException;
@@ -15,12 +16,16 @@ import org.jlivepatch.cli.ExitCode;
 public final class TargetResolver {
 
   private final Supplier<List<LocalJvm>> jvms;
+  private final LongFunction<Optional<LocalJvm>> jvmWithPid;
   private final long self;
   private final String user;
 
-  /** Resolves against the JVMs on this machine, as the current OS user. */
+  /**
+   * Resolves against the JVMs on this machine, as the current OS user. A pid is looked up alone
+   * ({@link LocalJvms#find}): listing every JVM opens the performance data of each.
+   */
   public TargetResolver() {
-    this(LocalJvms::list, ProcessHandle.current().pid(), System.getProperty("user.name", ""));
+    this(LocalJvms::list, LocalJvms::find, ProcessHandle.current().pid(), System.getProperty("user.name", ""));
   }
 
   /**
@@ -29,7 +34,20 @@ public final class TargetResolver {
    * @param user the OS user running the command
    */
   public TargetResolver(Supplier<List<LocalJvm>> jvms, long self, String user) {
+    this(jvms, pid -> Optional.empty(), self, user);
+  }
+
+  /**
+   * @param jvms the JVMs to choose from, this process excluded
+   * @param jvmWithPid the JVM with a pid, looked up without listing the others, if found that way;
+   *     when it is not, the pid is looked for in {@code jvms}
+   * @param self this process's pid, which is never a target
+   * @param user the OS user running the command
+   */
+  public TargetResolver(Supplier<List<LocalJvm>> jvms, LongFunction<Optional<LocalJvm>> jvmWithPid, long self,
+      String user) {
     this.jvms = Objects.requireNonNull(jvms, "jvms");
+    this.jvmWithPid = Objects.requireNonNull(jvmWithPid, "jvmWithPid");
     this.self = self;
     this.user = Objects.requireNonNull(user, "user");
   }
@@ -57,6 +75,10 @@ public final class TargetResolver {
   private LocalJvm byPid(long pid) {
     if (pid == self) {
       throw new CliException(ExitCode.USAGE, "pid " + pid + " is this jlivepatch process; name the JVM to patch");
+    }
+    Optional<LocalJvm> alone = jvmWithPid.apply(pid);
+    if (alone.isPresent()) {
+      return alone.get();
     }
     Optional<LocalJvm> listed = jvms.get().stream().filter(jvm -> jvm.pid() == pid).findFirst();
     if (listed.isPresent()) {

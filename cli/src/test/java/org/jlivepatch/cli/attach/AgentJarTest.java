@@ -49,7 +49,12 @@ class AgentJarTest {
   void extractsOnceByContentHashAndRepairsADamagedCopy() throws IOException {
     byte[] jar = "agent bytes".getBytes(StandardCharsets.UTF_8);
     Path first = AgentJar.extract(jar, dir);
-    assertThat(first.getFileName().toString()).isEqualTo("agent-" + AgentJar.sha256(jar) + ".jar");
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(jar);
+    assertThat(first.getFileName().toString()).isEqualTo(String.format("agent-11-%08x.jar", crc.getValue()));
+    byte[] other = "agent bytez".getBytes(StandardCharsets.UTF_8);
+    assertThat(AgentJar.extract(other, dir)).as("another build, another file").isNotEqualTo(first);
+    Files.delete(AgentJar.extract(other, dir));
     assertThat(Files.readAllBytes(first)).isEqualTo(jar);
     long modified = Files.getLastModifiedTime(first).toMillis();
     assertThat(AgentJar.extract(jar, dir)).isEqualTo(first);

@@ -31,6 +31,27 @@ class TargetResolverTest {
   }
 
   @Test
+  void pidFoundAloneListsNoJvm() {
+    TargetResolver alone = new TargetResolver(() -> {
+      throw new AssertionError("listed every JVM");
+    }, pid -> pid == 101 ? Optional.of(SERVICE) : Optional.empty(), SELF, "alice");
+    assertThat(alone.resolve("101")).isEqualTo(SERVICE);
+  }
+
+  @Test
+  void pidNotFoundAloneIsLookedForInTheList() {
+    TargetResolver alone = new TargetResolver(() -> List.of(SERVICE, FOREIGN), pid -> Optional.empty(), SELF, "alice");
+    assertThat(alone.resolve("101")).isEqualTo(SERVICE);
+    assertThatThrownBy(() -> alone.resolve("105")).hasMessageContaining("runs as user 'bob'");
+  }
+
+  @Test
+  void findSeesNeitherThisProcessNorAMissingOne() {
+    assertThat(LocalJvms.find(ProcessHandle.current().pid())).isEmpty();
+    assertThat(LocalJvms.find(NO_SUCH_PID)).isEmpty();
+  }
+
+  @Test
   void uniquePartOfMainClassNamesThatJvm() {
     assertThat(resolver.resolve("OrderServ")).isEqualTo(SERVICE);
     assertThat(resolver.resolve("com.example.OrderService")).isEqualTo(SERVICE);
