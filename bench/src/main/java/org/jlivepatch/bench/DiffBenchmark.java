@@ -67,7 +67,7 @@ public class DiffBenchmark {
   }
 
   /** Classes in both jars together: what one operation of either benchmark handles. */
-  int classCount() {
+  public int classCount() {
     return oldClasses.classes().size() + newClasses.classes().size();
   }
 

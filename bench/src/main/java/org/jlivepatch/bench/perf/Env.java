@@ -9,6 +9,8 @@ import java.util.List;
 final class Env {
 
   final Path root;
+  /** The build output folder of every module, e.g. {@code target-perf}. */
+  final String buildDir;
   final Path work;
   final Path cliJar;
   final Path agentJar;
@@ -20,6 +22,7 @@ final class Env {
 
   Env(Path root, String buildDir, Path work) throws java.io.IOException {
     this.root = root;
+    this.buildDir = buildDir;
     this.work = Files.createDirectories(work);
     this.cliJar = existing(root.resolve("cli").resolve(buildDir).resolve("jlivepatch.jar"));
     this.agentJar = existing(root.resolve("agent").resolve(buildDir).resolve("jlivepatch-agent.jar"));

@@ -22,7 +22,7 @@ final class LatencyFigure {
 
   /** One tool on one JDK: wall times and the split, in ms. */
   record Row(String jdk, String tool, List<Double> wall, List<Double> startup, List<Double> attach,
-      List<Double> rest, List<Double> capture, List<Double> switched) {}
+      List<Double> rest, List<Double> capture, List<Double> switched, List<Double> classes) {}
 
   private LatencyFigure() {}
 
@@ -52,7 +52,7 @@ final class LatencyFigure {
       }
       for (String tool : tools) {
         byTool.put(tool, new Row(jdk.name(), tool, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-            new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+            new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
       }
       int port = 3700;
       for (int round = -1; round < rounds; round++) { // round -1 warms the file cache, not counted
@@ -106,6 +106,7 @@ final class LatencyFigure {
               row.startup().add(main);
               row.attach().add(attach - main);
               row.rest().add(run.wallMs() - attach);
+              row.classes().add((double) log.lines().count());
             }
             Matcher m = TIMINGS.matcher(run.output());
             if (m.find()) {

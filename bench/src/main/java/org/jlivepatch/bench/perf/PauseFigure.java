@@ -19,7 +19,8 @@ final class PauseFigure {
 
   /** The medians for one JDK and patch size, in microseconds of safepoint time. */
   record Row(String jdk, int classes, List<Double> apply, List<Double> rawApply, List<Double> revert,
-      List<Double> rawRevert, List<Double> applyOther, List<Double> rawBeforeAgent, long applySafepoints) {
+      List<Double> rawRevert, List<Double> applyOther, List<Double> rawBeforeAgent, long applySafepoints,
+      long classesBeforeAgent, long classesAfterAgent) {
 
     double ratio() {
       return Stats.median(apply) / Stats.median(rawApply);
@@ -55,6 +56,8 @@ final class PauseFigure {
     List<Double> applyOther = new ArrayList<>();
     List<Double> rawBeforeAgent = new ArrayList<>();
     long applySafepoints = 0;
+    long classesBeforeAgent;
+    long classesAfterAgent;
     try (Proc.Target target = new Proc.Target(app.command(jdk, List.of("-Xlog:safepoint=info:file=" + log)),
         env.work.resolve("pause-target.err"))) {
       target.await("ready", 60);
@@ -67,6 +70,7 @@ final class PauseFigure {
           rawBeforeAgent.add(raw(vm, env, app.patchedDir, safepoints));
           raw(vm, env, app.originalDir, safepoints);
         }
+        classesBeforeAgent = loadedClasses(jdk, pid);
         // Not counted: loads the agent. Its classes make every later redefinition walk more classes.
         Proc.check(env.cli(jdk, "apply", pid, app.payload.toString()), 120);
         Proc.check(env.cli(jdk, "revert", pid, "gen-" + app.classes), 120);
@@ -83,15 +87,34 @@ final class PauseFigure {
           Proc.check(env.cli(jdk, "revert", pid, "gen-" + app.classes), 120);
           revert.add(SafepointLog.redefineMicros(safepoints.since()));
         }
+        classesAfterAgent = loadedClasses(jdk, pid);
       } finally {
         vm.detach();
       }
     }
-    Row row = new Row(jdk.name(), app.classes, apply, rawApply, revert, rawRevert, applyOther, rawBeforeAgent, applySafepoints);
-    System.out.printf("pause %s %4d classes: apply %s us, raw %s us, revert %s us, raw %s us, ratio %.2f, raw before agent %s us%n",
+    Row row = new Row(jdk.name(), app.classes, apply, rawApply, revert, rawRevert, applyOther, rawBeforeAgent, applySafepoints,
+        classesBeforeAgent, classesAfterAgent);
+    System.out.printf("pause %s %4d classes: apply %s us, raw %s us, revert %s us, raw %s us, ratio %.2f, raw before agent %s us,"
+        + " loaded classes %d before the agent, %d after%n",
         jdk.name(), app.classes, Stats.spread(apply, "%.0f"), Stats.spread(rawApply, "%.0f"),
-        Stats.spread(revert, "%.0f"), Stats.spread(rawRevert, "%.0f"), row.ratio(), Stats.spread(rawBeforeAgent, "%.0f"));
+        Stats.spread(revert, "%.0f"), Stats.spread(rawRevert, "%.0f"), row.ratio(), Stats.spread(rawBeforeAgent, "%.0f"),
+        classesBeforeAgent, classesAfterAgent);
     return row;
+  }
+
+  /** Classes loaded and not unloaded in the target, from its performance counters ({@code jcmd PerfCounter.print}). */
+  static long loadedClasses(Jdk jdk, String pid) throws Exception {
+    String counters = Proc.check(List.of(jdk.home().resolve("bin/jcmd").toString(), pid, "PerfCounter.print"), 60).output();
+    return counter(counters, "java.cls.loadedClasses") - counter(counters, "java.cls.unloadedClasses");
+  }
+
+  private static long counter(String counters, String name) {
+    for (String line : counters.split("\n")) {
+      if (line.startsWith(name + "=")) {
+        return Long.parseLong(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new IllegalStateException("no counter " + name + " in jcmd PerfCounter.print");
   }
 
   private static double raw(VirtualMachine vm, Env env, Path classes, SafepointLog safepoints) throws Exception {

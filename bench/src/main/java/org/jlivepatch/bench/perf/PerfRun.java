@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Runs every performance figure and writes {@code docs/performance.md}. Arguments:
- * {@code ROOT BUILD_DIR [FIGURE…]} where figures are {@code pause latency recovery jmh} (all by
- * default). Started by {@code bench/run-all.sh}.
+ * {@code ROOT BUILD_DIR [FIGURE…]} where figures are {@code pause latency recovery build steady}
+ * (all by default). Started by {@code bench/run-all.sh}.
  */
 public final class PerfRun {
 
@@ -16,7 +16,7 @@ public final class PerfRun {
   public static void main(String[] args) throws Exception {
     Path root = Path.of(args[0]).toAbsolutePath().normalize();
     String buildDir = args[1];
-    List<String> figures = args.length > 2 ? List.of(args).subList(2, args.length) : List.of("pause", "latency", "recovery", "jmh");
+    List<String> figures = args.length > 2 ? List.of(args).subList(2, args.length) : List.of("pause", "latency", "recovery", "build", "steady");
     Env env = new Env(root, buildDir, root.resolve("bench").resolve(buildDir).resolve("perf-work"));
     int rounds = Integer.getInteger("perf.rounds", 5);
     Report report = new Report(env);
@@ -29,6 +29,13 @@ public final class PerfRun {
     if (figures.contains("recovery")) {
       report.recovery = RecoveryFigure.run(env);
       Timeline.draw(report.recovery, root.resolve("docs/performance-recovery.png"));
+    }
+    if (figures.contains("build")) {
+      report.build = JmhFigures.build(env);
+      report.sourceFix = SourceFixTiming.run(env, Integer.getInteger("perf.buildRounds", 3));
+    }
+    if (figures.contains("steady")) {
+      report.steady = JmhFigures.steady(env, Integer.getInteger("perf.steadyForks", 3));
     }
     report.write(root.resolve("docs/performance.md"));
   }
