@@ -234,7 +234,7 @@ class CliApplyTest {
       assertThat(JsonParser.parseString(out).getAsJsonObject().get("patchId").getAsString()).isEqualTo("packaged");
       assertThat(target.ask("greet x")).isEqualTo("Hello, x!");
       try (Stream<Path> files = Files.walk(cache)) {
-        assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.matches("agent-[0-9a-f]{64}\\.jar"));
+        assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.matches("agent-[0-9]+-[0-9a-f]{8}\\.jar"));
       }
 
       Process revert = jlivepatch(cliJar, cache, "revert", target.pidText(), "packaged");
