@@ -92,7 +92,8 @@ public final class AgentRuntime {
       return;
     }
     try {
-      // The platform server is the first one created through MBeanServerFactory; finding it creates nothing.
+      // ManagementFactory creates the platform server through MBeanServerFactory, which lists it;
+      // listing creates nothing. A server the application created itself also means JMX is in use.
       if (MBeanServerFactory.findMBeanServer(null).isEmpty()) {
         return;
       }

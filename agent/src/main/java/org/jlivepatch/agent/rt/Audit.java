@@ -54,8 +54,11 @@ final class Audit {
         event.commit();
       }
     }
-    log(exitCode == 0 ? Level.INFO : Level.WARNING,
-        "jlivepatch: " + action + " " + (id.isEmpty() ? "" : id + " ") + result + " (user " + user + "): " + message);
+    Level level = exitCode == 0 ? Level.INFO : Level.WARNING;
+    String line = "jlivepatch: " + action + " " + (id.isEmpty() ? "" : id + " ") + result + " (user " + user + "): " + message;
+    // From the audit thread: the first log line starts the logging backend (tens of ms, with a
+    // time-zone database read), which the command's caller should not wait for.
+    deferred.execute(() -> log(level, line));
   }
 
   /**

@@ -2,7 +2,11 @@ package org.jlivepatch.agent.rt;
 
 import java.util.List;
 
-/** Read-only view of the patch stack, registered as {@code org.jlivepatch:type=PatchStack}. */
+/**
+ * Read-only view of the patch stack, registered as {@code org.jlivepatch:type=PatchStack} in the
+ * platform MBean server once the JVM has one: at the agent's start, or at its first command after
+ * the application or a JMX agent created the server. The agent never creates it.
+ */
 public interface PatchStackMXBean {
 
   /** The object name the agent registers this bean under. */
