@@ -102,19 +102,14 @@ final class PauseFigure {
     return row;
   }
 
-  /** Classes loaded and not unloaded in the target, from its performance counters ({@code jcmd PerfCounter.print}). */
+  /**
+   * The classes loaded in the target: the class lines of {@code jcmd PID VM.class_hierarchy}. (The
+   * performance counter {@code java.cls.loadedClasses} also counts every class version a
+   * redefinition parses, and leaves out classes from the CDS archive.)
+   */
   static long loadedClasses(Jdk jdk, String pid) throws Exception {
-    String counters = Proc.check(List.of(jdk.home().resolve("bin/jcmd").toString(), pid, "PerfCounter.print"), 60).output();
-    return counter(counters, "java.cls.loadedClasses") - counter(counters, "java.cls.unloadedClasses");
-  }
-
-  private static long counter(String counters, String name) {
-    for (String line : counters.split("\n")) {
-      if (line.startsWith(name + "=")) {
-        return Long.parseLong(line.substring(name.length() + 1).trim());
-      }
-    }
-    throw new IllegalStateException("no counter " + name + " in jcmd PerfCounter.print");
+    String hierarchy = Proc.check(List.of(jdk.home().resolve("bin/jcmd").toString(), pid, "VM.class_hierarchy"), 60).output();
+    return hierarchy.lines().filter(line -> line.matches("^[| -]*[A-Za-z_$].*")).count();
   }
 
   private static double raw(VirtualMachine vm, Env env, Path classes, SafepointLog safepoints) throws Exception {

@@ -140,16 +140,17 @@ final class Report {
       }
       double fastest = Stats.min(r.apply()) / Stats.min(r.rawApply());
       text.append(Stats.f("- %s, %d classes: the fastest apply took %.0f µs, %.2f× the fastest raw switch (%.0f µs)%s; "
-          + "up to %d `RedefineClasses` safepoint(s) per apply (2: a class finished loading during the command and "
-          + "was switched late), other safepoints during the apply %.0f µs (median).%n",
+          + "at most %d `RedefineClasses` safepoint(s) per apply (a second one switches a class that finished loading "
+          + "during the command); other safepoints during the apply (GC, deoptimisation) %.0f µs (median).%n",
           r.jdk(), r.classes(), Stats.min(r.apply()), fastest, Stats.min(r.rawApply()),
           fastest <= 1.1 ? ", within the goal: the median is of a few runs on a loaded machine" : "",
           r.applySafepoints(), Stats.median(r.applyOther())));
     }
     text.append("\nWhat the agent costs every later redefinition, jlivepatch's and anyone's: the raw switch after the "
         + "agent loaded over the raw switch before, and the classes loaded in the target before the agent loaded and "
-        + "after its commands (`jcmd PerfCounter.print`). A redefinition walks every loaded class at the safepoint, "
-        + "so it grows with their number.\n\n| JDK | classes patched | raw after / before agent | loaded classes before → after agent |\n|---|---|---|---|\n");
+        + "after its commands (`jcmd VM.class_hierarchy`). A redefinition walks every loaded class at the safepoint, "
+        + "so it grows with their number. The count after also holds whatever the redefinitions themselves left "
+        + "loaded; the 1-class rows show the agent's own share.\n\n| JDK | classes patched | raw after / before agent | loaded classes before → after agent |\n|---|---|---|---|\n");
     for (PauseFigure.Row r : pause) {
       text.append(Stats.f("| %s | %d | %.1f× | %d → %d |%n", r.jdk(), r.classes(), r.agentFootprint(),
           r.classesBeforeAgent(), r.classesAfterAgent()));
