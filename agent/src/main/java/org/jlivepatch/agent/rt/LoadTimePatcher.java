@@ -34,10 +34,10 @@ final class LoadTimePatcher implements ClassFileTransformer {
     if (classBeingRedefined != null || className == null) {
       return null;
     }
-    String name = className.replace('/', '.');
-    if (!stack.loadView().changes(name)) {
+    if (!stack.loadView().changes(className)) {
       return null;
     }
+    String name = className.replace('/', '.');
     PatchStack.LoadView view = stack.enterLoadView();
     try {
       return patch(view.patches(), loader, name, classfileBuffer);

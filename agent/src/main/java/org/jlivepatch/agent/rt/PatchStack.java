@@ -39,23 +39,24 @@ final class PatchStack {
   /** The patches a class is patched with as it loads, bottom first, and how many transformers use them. */
   static final class LoadView {
     private final List<AppliedPatch> patches;
-    private final Set<String> names;
+    /** Internal names, as the JVM hands them to transformers, so a class load allocates nothing to ask. */
+    private final Set<String> internalNames;
     private final AtomicInteger users = new AtomicInteger();
 
     private LoadView(List<AppliedPatch> patches) {
       this.patches = List.copyOf(patches);
       Set<String> all = new HashSet<>();
-      patches.forEach(p -> p.patch().classes().forEach(c -> all.add(c.name())));
-      this.names = Set.copyOf(all);
+      patches.forEach(p -> p.patch().classes().forEach(c -> all.add(c.internalName())));
+      this.internalNames = Set.copyOf(all);
     }
 
     List<AppliedPatch> patches() {
       return patches;
     }
 
-    /** Whether a patch in the view changes the class {@code name}. */
-    boolean changes(String name) {
-      return names.contains(name);
+    /** Whether a patch in the view changes the class with this internal name ({@code com/example/Foo}). */
+    boolean changes(String internalName) {
+      return internalNames.contains(internalName);
     }
 
     /** Ends a transformer's use of this view, entered with {@link PatchStack#enterLoadView()}. */
