@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param warnings what a reviewer must know, found while building
  * @param ignored differences left out of the patch, with the reason
  * @param renamed synthetic members and classes matched by content across a renumbering
+ * @param addedClasses classes the fix adds, defined in the loader and package of their host
+ * @param guards methods outside the patch that no thread may be in when it switches to the patch
  */
 public record Patch(
     String id,
@@ -33,7 +35,9 @@ public record Patch(
     List<HookClass> hooks,
     List<Warning> warnings,
     List<Ignored> ignored,
-    List<Renamed> renamed) {
+    List<Renamed> renamed,
+    List<AddedClass> addedClasses,
+    List<Guard> guards) {
 
   public Patch {
     PatchId.check(id);
@@ -48,9 +52,24 @@ public record Patch(
     warnings = List.copyOf(warnings);
     ignored = List.copyOf(ignored);
     renamed = List.copyOf(renamed);
+    addedClasses = List.copyOf(addedClasses);
+    guards = List.copyOf(guards);
     if (classes.isEmpty()) {
       throw new IllegalArgumentException("patch " + id + " patches no class");
     }
+  }
+
+  /** A patch that adds no classes and names no guards. */
+  public Patch(String id, String description, Optional<String> depends, String toolVersion, BuildInfo oldBuild,
+      BuildInfo newBuild, int minJavaVersion, List<PatchedClass> classes, List<HookClass> hooks,
+      List<Warning> warnings, List<Ignored> ignored, List<Renamed> renamed) {
+    this(id, description, depends, toolVersion, oldBuild, newBuild, minJavaVersion, classes, hooks, warnings, ignored,
+        renamed, List.of(), List.of());
+  }
+
+  /** Whether any class of the patch needs a trampoline, or the patch adds classes. */
+  public boolean needsTrampolines() {
+    return !addedClasses.isEmpty() || classes.stream().anyMatch(PatchedClass::needsTrampoline);
   }
 
   /** Returns the patched class with this binary name, if the patch has it. */

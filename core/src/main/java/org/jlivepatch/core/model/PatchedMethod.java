@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param descriptor the JVM method descriptor, e.g. {@code (Ljava/lang/String;)I}
  * @param kind how the change is switched in
  * @param expectedFingerprint the fingerprint of the method the patch was built against; the
- *     running method must have it (see {@code org.jlivepatch.core.fingerprint.Fingerprints})
+ *     running method must have it (see {@code org.jlivepatch.core.fingerprint.Fingerprints});
+ *     empty for an {@link ChangeKind#ADDED added} method, which the running class must not have
  * @param newFingerprint the fingerprint of the method once the patch is applied
  */
 public record PatchedMethod(
