@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
 import org.jlivepatch.cli.attach.AgentClient;
@@ -40,28 +41,105 @@ final class AgentCommands {
     return systemProperties.getProperty(AGENT_VERSION_PROPERTY) != null;
   }
 
-  /** Attaches to {@code jvm}, runs one request in its agent, detaches. */
-  static AgentResult send(LocalJvm jvm, PrintWriter err, Map<String, String> request, AgentClient.Upload payload, Duration timeout) {
-    Path agentJar = AgentJar.locate();
-    AgentClient client = new AgentClient(Progress.to(err));
-    try (AgentClient.Session session = client.attach(jvm, AgentClient.ATTACH_TIMEOUT)) {
-      return session.send(agentJar, request, payload, timeout);
-    }
-  }
-
   /**
    * The exception for a result that is not a success: one line naming the JVM, the command, the
    * failed step and the agent's message; the result's exit code.
    */
   static CliException failure(LocalJvm jvm, String action, AgentResult result) {
+    return failure(jvm, action, result, List.of());
+  }
+
+  /**
+   * {@link #failure(LocalJvm, String, AgentResult)} for a command that ran a transition: the threads
+   * that held it up follow the line on standard error, and the JSON error object carries the
+   * {@code transition}.
+   *
+   * @param stragglers the stragglers to name when the result itself names none (the last ones seen
+   *     while polling)
+   */
+  static CliException failure(LocalJvm jvm, String action, AgentResult result, List<AgentResult.Straggler> stragglers) {
     String outcome = switch (result.exitCode()) {
+      case ExitCode.USAGE -> "not supported by this agent";
       case ExitCode.REFUSED -> "refused";
       case ExitCode.RETRY -> "not done, try again later";
       default -> "failed";
     };
     String step = result.step().map(s -> " at step '" + s + "'").orElse("");
     String message = result.message().isBlank() ? "(the agent gave no reason)" : result.message().strip();
-    return new CliException(result.exitCode(), "JVM " + jvm.pid() + ": " + action + " " + outcome + step + ": " + oneLine(message));
+    String line = "JVM " + jvm.pid() + ": " + action + " " + outcome + step + ": " + oneLine(message);
+    Optional<AgentResult.Transition> transition = result.transition();
+    if (transition.isEmpty() && stragglers.isEmpty()) {
+      return new CliException(result.exitCode(), line);
+    }
+    List<AgentResult.Straggler> named = transition.map(AgentResult.Transition::stragglers)
+        .filter(s -> !s.isEmpty()).orElse(stragglers);
+    List<String> details = new ArrayList<>();
+    if (!named.isEmpty()) {
+      details.add("  threads still in old code" + (result.step().orElse("").equals("consistency") ? " at the timeout:" : ":"));
+      details.addAll(Transitions.stragglerLines(named, "    "));
+    }
+    Map<String, Object> transitionJson = transition.map(Transitions::json).orElseGet(LinkedHashMap::new);
+    transitionJson.put("stragglers", Transitions.stragglersJson(named));
+    return new CliException(result.exitCode(), line, details, Map.of("transition", transitionJson));
+  }
+
+  /**
+   * Sends a command that may start a per-thread transition and, while its answer is pending,
+   * polls the agent with {@code await} in the same session, printing progress to {@code err}
+   * (at a terminal).
+   */
+  static Transitions.Polled sendAndAwait(AgentClient.Session session, Path agentJar, Map<String, String> request,
+      AgentClient.Upload payload, ConsistencyOptions options, PrintWriter err, String action) {
+    AgentResult first = session.send(agentJar, request, payload, options.lockWait());
+    return Transitions.awaitFinal(first, await -> session.send(agentJar, await, null, options.lockWait()),
+        Progress.to(err), System::nanoTime, options.transitionTimeout().plus(AgentClient.ANSWER_GRACE),
+        action, session.jvm().pid());
+  }
+
+  /**
+   * Prints the final result of {@code apply}, {@code revert} or {@code replace} and returns its exit
+   * code: the result line, the classes and the transition, or the JSON object; after a forced
+   * transition, a warning naming the threads that were still in old code.
+   *
+   * @throws CliException when the result is not a success
+   */
+  static int report(PrintWriter out, PrintWriter err, boolean json, LocalJvm jvm, String command, String action,
+      Transitions.Polled polled, String doneMessage) {
+    AgentResult result = polled.result();
+    if (!result.succeeded()) {
+      throw failure(jvm, action, result, polled.stragglers());
+    }
+    Optional<AgentResult.Transition> transition = result.transition();
+    if (transition.isPresent() && (transition.get().state().equals("forced") || !transition.get().stragglers().isEmpty())) {
+      err.println("jlivepatch: " + Transitions.forcedWarning(action, polled.stragglers()));
+      err.flush();
+    }
+    if (json) {
+      Map<String, Object> object = json(command, jvm, result);
+      object.put("transition", Transitions.json(transition));
+      JsonOutput.print(out, object);
+    } else {
+      out.println(header(jvm, result) + ": " + oneLine(result.message().isBlank() ? doneMessage : result.message().strip()));
+      transition.ifPresent(t -> out.println("  " + transitionSummary(t)));
+      printClasses(out, result);
+      out.flush();
+    }
+    return result.exitCode();
+  }
+
+  /** {@code per-thread transition completed in 120 ms, 40 threads switched}. */
+  static String transitionSummary(AgentResult.Transition t) {
+    StringBuilder line = new StringBuilder(t.consistency().isBlank() ? "transition" : t.consistency() + " transition");
+    line.append(' ').append(t.state());
+    t.ms().ifPresent(ms -> line.append(" in ").append(Transitions.millis(ms)));
+    if (t.switched().isPresent()) {
+      line.append(", ").append(t.switched().getAsLong())
+          .append(t.threads().isPresent() ? " of " + t.threads().getAsLong() : "").append(" threads switched");
+    }
+    if (!t.stragglers().isEmpty()) {
+      line.append(", ").append(t.stragglers().size()).append(" still in old code");
+    }
+    return line.toString();
   }
 
   /** The JSON object of a command's result. */

@@ -1,16 +1,15 @@
 package org.jlivepatch.cli;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.jlivepatch.cli.attach.AgentResult;
+import org.jlivepatch.cli.attach.AgentClient;
+import org.jlivepatch.cli.attach.AgentJar;
 import org.jlivepatch.cli.attach.LocalJvm;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -20,7 +19,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Apply a patch to a running JVM, on top of its patch stack.",
       "The payload is checked here, then in the target: integrity, signature, JDK, every target class, "
-          + "the expected bytecode, the stack, the hooks. Nothing changes unless every check passes."
+          + "the expected bytecode, the stack, the hooks. Nothing changes unless every check passes.",
+      "By default each thread moves to the new code only when none of the patch's methods is on its stack "
+          + "(per-thread consistency); 'jlivepatch status PID' shows a transition's progress."
     })
 public final class ApplyCommand implements Callable<Integer> {
 
@@ -34,53 +35,36 @@ public final class ApplyCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "FILE.jlp", description = "The payload, built by 'jlivepatch build'.")
   Path payload;
 
-  @Option(names = "--consistency", paramLabel = "MODEL", defaultValue = "immediate",
-      description = "When threads move to the new code: 'immediate' (every thread at once, the default). "
-          + "'per-thread' is not available yet.")
-  String consistency;
-
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
-      description = "How long the agent may wait for a concurrent command to finish (default: ${DEFAULT-VALUE}).")
-  Duration timeout;
+  @Mixin ConsistencyOptions consistency;
 
   @Override
   public Integer call() {
-    return PatchSender.send(spec, json, "apply", pid, payload, consistency, timeout);
+    return PatchSender.send(spec, json, "apply", pid, payload, consistency);
   }
 
-  /** Sends {@code apply} or {@code replace} with a payload, and prints the result. */
+  /** Sends {@code apply} or {@code replace} with a payload, waits for its transition, and prints the result. */
   static final class PatchSender {
 
     private PatchSender() {}
 
     static int send(CommandSpec spec, JsonMixin json, String command, String pid, Path payload,
-        String consistency, Duration timeout) {
-      if (!consistency.equals("immediate")) {
-        throw new CliException(ExitCode.USAGE, consistency.equals("per-thread")
-            ? "--consistency per-thread is not available in this version; use --consistency immediate"
-            : "unknown --consistency '" + consistency + "': use immediate");
-      }
-      PayloadFiles.Checked checked = PayloadFiles.read(payload);
-      LocalJvm jvm = AgentCommands.resolve(pid);
+        ConsistencyOptions consistency) {
       Map<String, String> request = new LinkedHashMap<>();
       request.put("command", command);
-      request.put("consistency", consistency);
+      consistency.addTo(request); // a wrong --consistency is a usage error before anything is read
       request.put("user", AgentCommands.user());
-      AgentResult result = AgentCommands.send(jvm, spec.commandLine().getErr(), request, checked.upload(), timeout);
-      String patchId = result.patchId().orElse(checked.payload().patch().id());
-      if (!result.succeeded()) {
-        throw AgentCommands.failure(jvm, command + " of " + patchId, result);
+      PayloadFiles.Checked checked = PayloadFiles.read(payload);
+      LocalJvm jvm = AgentCommands.resolve(pid);
+      String action = command + " of " + checked.payload().patch().id();
+      Transitions.Polled polled;
+      try (AgentClient.Session session = new AgentClient(Progress.to(spec.commandLine().getErr()))
+          .attach(jvm, AgentClient.ATTACH_TIMEOUT)) {
+        polled = AgentCommands.sendAndAwait(session, AgentJar.locate(), request, checked.upload(), consistency,
+            spec.commandLine().getErr(), action);
       }
-      if (json.enabled()) {
-        JsonOutput.print(spec.commandLine().getOut(), AgentCommands.json(command, jvm, result));
-      } else {
-        var out = spec.commandLine().getOut();
-        out.println(AgentCommands.header(jvm, result) + ": " + AgentCommands.oneLine(
-            result.message().isBlank() ? command + " of " + patchId + " done" : result.message().strip()));
-        AgentCommands.printClasses(out, result);
-        out.flush();
-      }
-      return result.exitCode();
+      String patchId = polled.result().patchId().orElse(checked.payload().patch().id());
+      return AgentCommands.report(spec.commandLine().getOut(), spec.commandLine().getErr(), json.enabled(), jvm,
+          command, command + " of " + patchId, polled, command + " of " + patchId + " done");
     }
   }
 }

@@ -96,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
             long beforeFrom = load.now() - phase.toNanos();
             step("Apply it to pid " + pid + ", under load");
             long applyStart = load.now();
-            run("apply", pid, payload.toString());
+            run("apply", pid, payload.toString(), "--consistency", "immediate");
             long applyEnd = load.now();
             expectLeak(service, probe, secret, false, "patched", problems);
             Thread.sleep(phase.toMillis() + 1000);
@@ -106,11 +106,11 @@ final class DemoCommand implements Callable<Integer> {
             run("list", pid);
 
             step("Revert it");
-            run("revert", pid, PATCH_ID);
+            run("revert", pid, PATCH_ID, "--consistency", "immediate");
             expectLeak(service, probe, secret, true, "reverted", problems);
 
             step("Apply it again");
-            run("apply", pid, payload.toString());
+            run("apply", pid, payload.toString(), "--consistency", "immediate");
             expectLeak(service, probe, secret, false, "re-applied", problems);
             Thread.sleep(500);
 

@@ -19,12 +19,19 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         : "internal error: " + exception;
     PrintWriter err = commandLine.getErr();
     err.println("jlivepatch: " + message);
+    if (exception instanceof CliException cli) {
+      cli.details().forEach(err::println);
+    }
     if ("1".equals(System.getenv("JLIVEPATCH_DEBUG"))) {
       exception.printStackTrace(err);
     }
     err.flush();
     if (jsonRequested(parseResult)) {
-      JsonOutput.print(commandLine.getOut(), JsonOutput.error(message, exitCode));
+      var error = JsonOutput.error(message, exitCode);
+      if (exception instanceof CliException cli) {
+        error.putAll(cli.json());
+      }
+      JsonOutput.print(commandLine.getOut(), error);
     }
     return exitCode;
   }

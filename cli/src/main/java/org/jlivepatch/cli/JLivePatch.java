@@ -80,6 +80,7 @@ public final class JLivePatch implements Runnable {
     commands.put("revert", RevertCommand::new);
     commands.put("replace", ReplaceCommand::new);
     commands.put("list", ListCommand::new);
+    commands.put("status", StatusCommand::new);
     commands.put("keygen", KeygenCommand::new);
     commands.put("sign", SignCommand::new);
     commands.put("verify", VerifyCommand::new);

@@ -35,7 +35,8 @@ public final class ListCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "PID", description = "The target JVM: a pid, or a unique part of its main class or jar name.")
   String pid;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+  // --timeout is the name this option had first; apply's --timeout is now the transition timeout.
+  @Option(names = {"--wait", "--timeout"}, paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
       description = "How long the agent may wait for a concurrent command to finish (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 

@@ -1,12 +1,10 @@
 package org.jlivepatch.cli;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -29,12 +27,10 @@ public final class ReplaceCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "FILE.jlp", description = "The cumulative payload, built against the unpatched classes.")
   Path payload;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
-      description = "How long the agent may wait for a concurrent command to finish (default: ${DEFAULT-VALUE}).")
-  Duration timeout;
+  @Mixin ConsistencyOptions consistency;
 
   @Override
   public Integer call() {
-    return ApplyCommand.PatchSender.send(spec, json, "replace", pid, payload, "immediate", timeout);
+    return ApplyCommand.PatchSender.send(spec, json, "replace", pid, payload, consistency);
   }
 }

@@ -1,19 +1,16 @@
 package org.jlivepatch.cli;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.jlivepatch.cli.attach.AgentClient;
 import org.jlivepatch.cli.attach.AgentJar;
-import org.jlivepatch.cli.attach.AgentResult;
 import org.jlivepatch.cli.attach.LocalJvm;
 import org.jlivepatch.core.model.PatchId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -22,7 +19,8 @@ import picocli.CommandLine.Spec;
     name = "revert",
     description = {
       "Revert the patch on top of a running JVM's patch stack.",
-      "Only the top patch can be reverted; its preRevert hooks may veto. Nothing changes on failure."
+      "Only the top patch can be reverted; its preRevert hooks may veto. Nothing changes on failure.",
+      "Threads move back to the code below under the same consistency model as 'apply'."
     })
 public final class RevertCommand implements Callable<Integer> {
 
@@ -36,44 +34,33 @@ public final class RevertCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "ID", description = "The id of the patch to revert: the top of the stack.")
   String id;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
-      description = "How long the agent may wait for a concurrent command to finish (default: ${DEFAULT-VALUE}).")
-  Duration timeout;
+  @Mixin ConsistencyOptions consistency;
 
   @Override
   public Integer call() {
     if (!PatchId.isValid(id)) {
       throw new CliException(ExitCode.USAGE, "'" + id + "' is not a patch id (see 'jlivepatch list PID')");
     }
+    Map<String, String> request = new LinkedHashMap<>();
+    request.put("command", "revert");
+    request.put("id", id);
+    consistency.addTo(request);
+    request.put("user", AgentCommands.user());
     LocalJvm jvm = AgentCommands.resolve(pid);
     var agentJar = AgentJar.locate();
-    AgentResult result;
+    Transitions.Polled polled;
     try (AgentClient.Session session = new AgentClient(Progress.to(spec.commandLine().getErr()))
         .attach(jvm, AgentClient.ATTACH_TIMEOUT)) {
       // Without an agent there is no stack; loading one just to refuse would change the target.
-      Properties properties = session.systemProperties(timeout);
+      Properties properties = session.systemProperties(consistency.lockWait());
       if (!AgentCommands.agentLoaded(properties)) {
         throw new CliException(ExitCode.REFUSED, "JVM " + jvm.pid() + ": patch " + id
             + " is not applied (no jlivepatch agent is loaded, the patch stack is empty)");
       }
-      Map<String, String> request = new LinkedHashMap<>();
-      request.put("command", "revert");
-      request.put("id", id);
-      request.put("user", AgentCommands.user());
-      result = session.send(agentJar, request, null, timeout);
+      polled = AgentCommands.sendAndAwait(session, agentJar, request, null, consistency,
+          spec.commandLine().getErr(), "revert of " + id);
     }
-    if (!result.succeeded()) {
-      throw AgentCommands.failure(jvm, "revert of " + id, result);
-    }
-    if (json.enabled()) {
-      JsonOutput.print(spec.commandLine().getOut(), AgentCommands.json("revert", jvm, result));
-    } else {
-      var out = spec.commandLine().getOut();
-      out.println(AgentCommands.header(jvm, result) + ": " + AgentCommands.oneLine(
-          result.message().isBlank() ? "reverted patch " + id : result.message().strip()));
-      AgentCommands.printClasses(out, result);
-      out.flush();
-    }
-    return result.exitCode();
+    return AgentCommands.report(spec.commandLine().getOut(), spec.commandLine().getErr(), json.enabled(), jvm,
+        "revert", "revert of " + id, polled, "reverted patch " + id);
   }
 }

@@ -115,7 +115,7 @@ class AttachCommandsTest {
   @Test
   void applySendsTheRequestAndPrintsEveryClass() throws IOException {
     try (ChildJvm child = child(fakeAgentOptions("ok"))) {
-      Run run = run("apply", child.mainClass(), payload.toString(), "--timeout", "3s");
+      Run run = run("apply", child.mainClass(), payload.toString(), "--wait", "3s", "--timeout", "2s");
       assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.OK);
       assertThat(run.err()).isEmpty();
       assertThat(run.out()).contains("JVM " + child.pid() + " (" + child.mainClass() + "), JDK ")
@@ -124,8 +124,9 @@ class AttachCommandsTest {
       assertThat(run.out().lines()).anyMatch(l -> l.matches("\\s+pending\\s+demo\\.util\\.Check\\s*"));
 
       String request = Files.readString(agentLog);
-      assertThat(request).contains("command=apply;", "consistency=immediate;", "protocol=1;", "timeout=3000;",
-          "user=" + System.getProperty("user.name") + ";", "payloadReadable=true");
+      assertThat(request).contains("command=apply;", "consistency=per-thread;", "protocol=1;", "timeout=3000;",
+          "transitionTimeout=2000;", "user=" + System.getProperty("user.name") + ";", "payloadReadable=true");
+      assertThat(request).doesNotContain("force=");
       String sentPayload = request.replaceAll("(?s).*payload=([^;]*);.*", "$1");
       assertThat(Path.of(sentPayload).getFileName().toString()).isEqualTo("fix-1.jlp");
       assertThat(Path.of(sentPayload).getParent()).doesNotExist(); // the private directory is removed
@@ -225,6 +226,124 @@ class AttachCommandsTest {
   }
 
   @Test
+  void perThreadApplyPollsAwaitUntilTheFinalResult() throws IOException {
+    try (ChildJvm child = child(fakeAgentOptions("per-thread"))) {
+      Run run = run("apply", Long.toString(child.pid()), payload.toString());
+      assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.OK);
+      assertThat(run.err()).isEmpty(); // progress lines only at a terminal
+      assertThat(run.out()).contains("applied patch fix-1")
+          .contains("  per-thread transition completed in 2.4s, 12 of 12 threads switched");
+      assertThat(run.out().lines()).anyMatch(l -> l.matches("\\s+applied\\s+demo\\.Codec\\s+loader app"));
+
+      List<String> requests = Files.readAllLines(agentLog);
+      assertThat(requests).hasSize(4);
+      assertThat(requests.get(0)).contains("command=apply;", "consistency=per-thread;", "transitionTimeout=5000;", "timeout=10000;");
+      for (String await : requests.subList(1, 4)) {
+        assertThat(await).contains("command=await;", "wait=1000;", "protocol=1;", "timeout=10000;", "payloadReadable=false")
+            .doesNotContain("payload=");
+      }
+
+      JsonObject json = run("apply", Long.toString(child.pid()), payload.toString(), "--json").json();
+      assertThat(json.get("exitCode").getAsInt()).isZero();
+      JsonObject transition = json.getAsJsonObject("transition");
+      assertThat(transition.get("state").getAsString()).isEqualTo("completed");
+      assertThat(transition.get("ms").getAsLong()).isEqualTo(2400);
+      assertThat(transition.get("switched").getAsLong()).isEqualTo(12);
+      assertThat(transition.getAsJsonArray("stragglers")).isEmpty();
+    }
+  }
+
+  @Test
+  void consistencyTimeoutExitsFourAndNamesTheStragglers() throws IOException {
+    try (ChildJvm child = child(fakeAgentOptions("per-thread"))) {
+      Run run = run("apply", Long.toString(child.pid()), payload.toString(), "--timeout", "500ms");
+      assertThat(run.exitCode()).isEqualTo(ExitCode.RETRY);
+      assertThat(run.out()).isEmpty();
+      assertThat(run.err().lines().toList()).containsExactly(
+          "jlivepatch: JVM " + child.pid() + ": apply of fix-1 not done, try again later at step 'consistency': "
+              + "1 thread(s) still in old code after 500 ms: worker-2; transition reversed, nothing changed",
+          "  threads still in old code at the timeout:",
+          "    worker-2 (id 31) at demo.Codec.encode(Codec.java:12)");
+      assertThat(Files.readString(agentLog)).contains("transitionTimeout=500;");
+
+      Run json = run("apply", Long.toString(child.pid()), payload.toString(), "--timeout", "500ms", "--json");
+      assertThat(json.exitCode()).isEqualTo(ExitCode.RETRY);
+      assertThat(json.json().get("exitCode").getAsInt()).isEqualTo(ExitCode.RETRY);
+      assertThat(json.json().get("error").getAsString()).contains("at step 'consistency'");
+      JsonObject transition = json.json().getAsJsonObject("transition");
+      assertThat(transition.get("state").getAsString()).isEqualTo("reversed");
+      JsonObject straggler = transition.getAsJsonArray("stragglers").get(0).getAsJsonObject();
+      assertThat(straggler.get("name").getAsString()).isEqualTo("worker-2");
+      assertThat(straggler.get("id").getAsLong()).isEqualTo(31);
+      assertThat(straggler.get("virtual").getAsBoolean()).isFalse();
+      assertThat(straggler.get("frame").getAsString()).isEqualTo("demo.Codec.encode(Codec.java:12)");
+    }
+  }
+
+  @Test
+  void forcedTransitionWarnsAndNamesTheRisk() throws IOException {
+    try (ChildJvm child = child(fakeAgentOptions("per-thread"))) {
+      Run run = run("apply", Long.toString(child.pid()), payload.toString(), "--force", "--json");
+      assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.OK);
+      assertThat(Files.readString(agentLog)).contains("force=true;");
+      assertThat(run.err().lines().toList()).containsExactly("jlivepatch: warning: apply of fix-1 was forced with 1 thread(s) "
+          + "still in old code: worker-2 (id 31) at demo.Codec.encode(Codec.java:12); until those frames return, these "
+          + "threads may mix old and new versions of the patch's methods in one call chain");
+      JsonObject transition = run.json().getAsJsonObject("transition");
+      assertThat(transition.get("state").getAsString()).isEqualTo("forced");
+      assertThat(transition.getAsJsonArray("stragglers")).hasSize(1);
+    }
+  }
+
+  @Test
+  void statusShowsTheTransitionItsStragglersAndTheirStacks() throws IOException {
+    try (ChildJvm child = child(fakeAgentOptions("per-thread"))) {
+      Run none = run("status", Long.toString(child.pid()));
+      assertThat(none.exitCode()).as(none.err()).isEqualTo(ExitCode.OK);
+      assertThat(none.out()).contains("no jlivepatch agent loaded; no transition in progress");
+      assertThat(agentLog).doesNotExist(); // nothing loaded to find out
+      JsonObject noneJson = run("status", Long.toString(child.pid()), "--json").json();
+      assertThat(noneJson.get("agentLoaded").getAsBoolean()).isFalse();
+      assertThat(noneJson.getAsJsonObject("transition").get("state").getAsString()).isEqualTo("none");
+
+      assertThat(run("apply", Long.toString(child.pid()), payload.toString()).exitCode()).isZero();
+      Run status = run("status", Long.toString(child.pid()));
+      assertThat(status.exitCode()).as(status.err()).isEqualTo(ExitCode.OK);
+      assertThat(status.err()).isEmpty();
+      List<String> lines = status.out().lines().toList();
+      assertThat(lines.get(0)).startsWith("JVM " + child.pid() + " (" + child.mainClass() + "), JDK ").endsWith(", agent 0.0-fake");
+      assertThat(lines.subList(1, lines.size())).containsExactly(
+          "transition: apply of fix-1 (per-thread), running 1.2s of 5s, started 2026-01-02T03:04:05Z",
+          "threads: 10 of 12 switched; virtual threads: visible, counted",
+          "still in old code (2):",
+          "  worker-2 (id 31) at demo.Codec.encode(Codec.java:12)",
+          "      at demo.Codec.encode(Codec.java:12)",
+          "      at demo.Caller.roundTrip(Caller.java:8)",
+          "      at java.lang.Thread.run(Thread.java:840)",
+          "  (unnamed) (id 57, virtual) at demo.Codec.decode(Codec.java:30)",
+          "      at demo.Codec.decode(Codec.java:30)",
+          "      at java.lang.VirtualThread.run(VirtualThread.java:309)",
+          "patch stack: fix-0, fix-1");
+      assertThat(Files.readAllLines(agentLog).get(Files.readAllLines(agentLog).size() - 1)).contains("command=status;");
+
+      JsonObject json = run("status", Long.toString(child.pid()), "--json").json();
+      assertThat(json.get("command").getAsString()).isEqualTo("status");
+      assertThat(json.get("agentLoaded").getAsBoolean()).isTrue();
+      assertThat(json.getAsJsonArray("stack").asList()).map(JsonElement::getAsString).containsExactly("fix-0", "fix-1");
+      JsonObject transition = json.getAsJsonObject("transition");
+      assertThat(transition.get("state").getAsString()).isEqualTo("running");
+      assertThat(transition.get("elapsedMs").getAsLong()).isEqualTo(1200);
+      assertThat(transition.get("timeoutMs").getAsLong()).isEqualTo(5000);
+      assertThat(transition.get("threads").getAsLong()).isEqualTo(12);
+      assertThat(transition.get("virtualThreads").getAsString()).isEqualTo("visible");
+      JsonObject virtual = transition.getAsJsonArray("stragglers").get(1).getAsJsonObject();
+      assertThat(virtual.get("virtual").getAsBoolean()).isTrue();
+      assertThat(virtual.getAsJsonArray("stack").asList()).map(JsonElement::getAsString)
+          .containsExactly("demo.Codec.decode(Codec.java:30)", "java.lang.VirtualThread.run(VirtualThread.java:309)");
+    }
+  }
+
+  @Test
   void ambiguousNameIsAUsageError() throws IOException {
     String main = ChildJvm.uniqueMainClass();
     try (ChildJvm a = ChildJvm.start(dir.resolve("a"), main); ChildJvm b = ChildJvm.start(dir.resolve("b"), main)) {
@@ -280,9 +399,17 @@ class AttachCommandsTest {
     assertThat(timeout.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(timeout.err()).contains("'soon' is not a duration");
 
-    Run consistency = run("apply", NO_SUCH_PID, payload.toString(), "--consistency", "per-thread");
-    assertThat(consistency.exitCode()).isEqualTo(ExitCode.USAGE);
-    assertThat(consistency.errorLine()).contains("per-thread is not available");
+    for (String command : List.of("apply", "replace")) {
+      Run consistency = run(command, NO_SUCH_PID, payload.toString(), "--consistency", "sometimes", "--json");
+      assertThat(consistency.exitCode()).isEqualTo(ExitCode.USAGE);
+      assertThat(consistency.errorLine())
+          .isEqualTo("jlivepatch: unknown --consistency 'sometimes': use per-thread (the default) or immediate");
+    }
+    Run revertConsistency = run("revert", NO_SUCH_PID, "fix-1", "--consistency", "Immediate");
+    assertThat(revertConsistency.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(revertConsistency.errorLine()).contains("unknown --consistency 'Immediate'");
+    assertThat(run("apply", NO_SUCH_PID, payload.toString(), "--wait", "never").exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(run("status").exitCode()).isEqualTo(ExitCode.USAGE);
 
     Run badId = run("revert", NO_SUCH_PID, "../etc", "--json");
     assertThat(badId.exitCode()).isEqualTo(ExitCode.USAGE);

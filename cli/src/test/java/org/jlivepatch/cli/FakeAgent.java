@@ -18,7 +18,11 @@ import org.jlivepatch.core.testing.InMemoryCompiler;
  *
  * <p>Modes: {@code ok} (default) applies patch {@code fix-1}; {@code refuse} refuses at the
  * expectation step, naming the payload file it was given; {@code halt} ends the JVM mid-command;
- * {@code silent} writes no result.
+ * {@code silent} writes no result; {@code per-thread} answers apply/revert/replace with
+ * {@code pending=true} and {@code await} twice more with a running transition (two stragglers,
+ * then one), then with the final result: reversed at the timeout (exit 4) when the request's
+ * {@code transitionTimeout} is under 1000 ms, forced when it had {@code force=true}, else
+ * completed; {@code status} answers a running transition with two stragglers and their stacks.
  */
 final class FakeAgent {
 
@@ -58,7 +62,58 @@ final class FakeAgent {
           out.setProperty("protocol", "1");
           out.setProperty("agent.version", "0.0-fake");
           out.setProperty("jdk", System.getProperty("java.runtime.version"));
-          if (mode.equals("refuse")) {
+          String command = in.getProperty("command");
+          if (mode.equals("per-thread")) {
+            System.setProperty("jlivepatch.agent.version", "0.0-fake");
+          }
+          if (mode.equals("per-thread") && command.equals("status")) {
+            out.setProperty("exitCode", "0");
+            running(out, 2);
+            out.setProperty("transition.straggler.0.stack", "demo.Codec.encode(Codec.java:12)\\ndemo.Caller.roundTrip(Caller.java:8)\\njava.lang.Thread.run(Thread.java:840)");
+            out.setProperty("transition.straggler.1.stack", "demo.Codec.decode(Codec.java:30)\\njava.lang.VirtualThread.run(VirtualThread.java:309)");
+            out.setProperty("stack.0.id", "fix-0");
+            out.setProperty("stack.1.id", "fix-1");
+          } else if (mode.equals("per-thread") && !command.equals("await")) {
+            out.setProperty("exitCode", "0");
+            out.setProperty("pending", "true");
+            running(out, 2);
+            System.setProperty("fake.awaits", "0");
+            System.setProperty("fake.outcome", in.getProperty("force", "false").equals("true") ? "forced"
+                : Long.parseLong(in.getProperty("transitionTimeout", "5000")) < 1000 ? "reversed" : "completed");
+          } else if (mode.equals("per-thread")) {
+            int awaits = Integer.parseInt(System.getProperty("fake.awaits")) + 1;
+            System.setProperty("fake.awaits", Integer.toString(awaits));
+            String outcome = System.getProperty("fake.outcome");
+            if (awaits < 3) {
+              out.setProperty("exitCode", "0");
+              out.setProperty("pending", "true");
+              running(out, 3 - awaits);
+            } else if (outcome.equals("reversed")) {
+              out.setProperty("exitCode", "4");
+              out.setProperty("step", "consistency");
+              out.setProperty("message", "1 thread(s) still in old code after 500 ms: worker-2; transition reversed, nothing changed");
+              out.setProperty("patch.id", "fix-1");
+              out.setProperty("transition.state", "reversed");
+              out.setProperty("transition.ms", "640");
+              straggler(out, 0);
+            } else {
+              out.setProperty("exitCode", "0");
+              out.setProperty("message", "applied patch fix-1");
+              out.setProperty("patch.id", "fix-1");
+              out.setProperty("class.0.name", "demo.Codec");
+              out.setProperty("class.0.loader", "app");
+              out.setProperty("class.0.state", "applied");
+              out.setProperty("stack.0.id", "fix-1");
+              out.setProperty("transition.state", outcome);
+              out.setProperty("transition.consistency", "per-thread");
+              out.setProperty("transition.ms", "2400");
+              out.setProperty("transition.threads", "12");
+              out.setProperty("transition.switched", outcome.equals("forced") ? "11" : "12");
+              if (outcome.equals("forced")) {
+                straggler(out, 0);
+              }
+            }
+          } else if (mode.equals("refuse")) {
             out.setProperty("exitCode", "3");
             out.setProperty("step", "expectation");
             out.setProperty("message", "demo.Greeter.greet(Ljava/lang/String;)Ljava/lang/String; from payload "
@@ -92,6 +147,30 @@ final class FakeAgent {
             out.store(writer, null);
           }
           Files.move(temporary, request.resolveSibling("result.properties"), StandardCopyOption.ATOMIC_MOVE);
+        }
+
+        static void running(Properties out, int stragglers) {
+          out.setProperty("transition.state", "running");
+          out.setProperty("transition.command", "apply");
+          out.setProperty("transition.patch", "fix-1");
+          out.setProperty("transition.consistency", "per-thread");
+          out.setProperty("transition.startedAt", "2026-01-02T03:04:05Z");
+          out.setProperty("transition.elapsedMs", "1200");
+          out.setProperty("transition.timeoutMs", "5000");
+          out.setProperty("transition.threads", "12");
+          out.setProperty("transition.switched", Integer.toString(12 - stragglers));
+          out.setProperty("transition.virtualThreads", "visible");
+          for (int n = 0; n < stragglers; n++) {
+            straggler(out, n);
+          }
+        }
+
+        static void straggler(Properties out, int n) {
+          String base = "transition.straggler." + n + ".";
+          out.setProperty(base + "name", n == 0 ? "worker-2" : "");
+          out.setProperty(base + "id", n == 0 ? "31" : "57");
+          out.setProperty(base + "virtual", n == 0 ? "false" : "true");
+          out.setProperty(base + "frame", n == 0 ? "demo.Codec.encode(Codec.java:12)" : "demo.Codec.decode(Codec.java:30)");
         }
       }
       """;

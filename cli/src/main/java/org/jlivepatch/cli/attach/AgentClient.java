@@ -99,6 +99,8 @@ public final class AgentClient {
     private final long startedAt;
     /** An operation timed out and still occupies the session's thread: detaching would wait behind it. */
     private boolean stuck;
+    /** Whether a request was sent already: later ones count their queueing from their own start. */
+    private boolean sent;
 
     private Session(LocalJvm jvm, VirtualMachine vm, ExecutorService executor, long startedAt) {
       this.jvm = jvm;
@@ -149,8 +151,10 @@ public final class AgentClient {
         properties.putAll(request);
         properties.setProperty("timeout", Long.toString(timeout.toMillis()));
         // The JVM runs attach operations one at a time: the agent counts time queued behind
-        // another command against the timeout, from the start of this one.
-        properties.setProperty("requestedAt", Long.toString(startedAt));
+        // another command against the timeout, from the start of this one (the first request of
+        // a session from before the attach; a later one, such as an await, from now).
+        properties.setProperty("requestedAt", Long.toString(sent ? System.currentTimeMillis() : startedAt));
+        sent = true;
         Path copy = null;
         if (payload != null) {
           copy = dir.resolve(safeFileName(payload.fileName()));

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.function.Function;
 import org.jlivepatch.cli.ExitCode;
@@ -12,7 +13,7 @@ import org.jlivepatch.cli.ExitCode;
 /**
  * What the agent answered to one request (protocol v1 {@code result.properties}).
  *
- * @param exitCode 0 done, 1 failure, 3 refused, 4 retry later
+ * @param exitCode 0 done, 1 failure, 2 not supported by this agent, 3 refused, 4 retry later
  * @param step on failure, the check that failed; otherwise empty
  * @param message one line naming what is wrong, or what was done
  * @param agentVersion the agent's jlivepatch version
@@ -22,6 +23,9 @@ import org.jlivepatch.cli.ExitCode;
  * @param classes per class of the patch acted on, its state
  * @param stack the patch stack, bottom to top
  * @param audit the audit log, oldest first
+ * @param pending {@code pending=true}: the command's per-thread transition is still running; the
+ *     final result comes from {@code command=await}
+ * @param transition the {@code transition.*} keys, when the agent sent any
  */
 public record AgentResult(
     int exitCode,
@@ -33,7 +37,9 @@ public record AgentResult(
     Optional<String> patchSigner,
     List<ClassState> classes,
     List<StackEntry> stack,
-    List<AuditEvent> audit) {
+    List<AuditEvent> audit,
+    boolean pending,
+    Optional<Transition> transition) {
 
   /** The protocol version this client speaks. */
   public static final int PROTOCOL = 1;
@@ -48,6 +54,7 @@ public record AgentResult(
     classes = List.copyOf(classes);
     stack = List.copyOf(stack);
     audit = List.copyOf(audit);
+    Objects.requireNonNull(transition, "transition");
   }
 
   /**
@@ -87,6 +94,55 @@ public record AgentResult(
   public record AuditEvent(String time, String user, String action, Optional<String> id, String result, String message) {}
 
   /**
+   * A per-thread transition, as {@code status}, {@code await} and a pending or final
+   * apply/revert/replace result describe it. Numbers the agent did not send are empty.
+   *
+   * @param state {@code none}, {@code running}, {@code reversing}, {@code completed}, {@code reversed}
+   *     or {@code forced}
+   * @param command the command that started it: apply, revert or replace; empty if not sent
+   * @param patch the patch id; empty if not sent
+   * @param consistency the consistency model; empty if not sent
+   * @param startedAt when it started (ISO-8601); empty if not sent
+   * @param elapsedMs how long it has run
+   * @param timeoutMs when it is reversed (or forced)
+   * @param ms how long it took, in a final result
+   * @param threads the live threads considered
+   * @param switched the threads on the target code
+   * @param virtualThreads {@code visible}, {@code invisible} (they exist but cannot be enumerated)
+   *     or {@code none}; empty if not sent
+   * @param stragglers the threads still in old code (in a forced result: those that were)
+   */
+  public record Transition(
+      String state, String command, String patch, String consistency, String startedAt,
+      OptionalLong elapsedMs, OptionalLong timeoutMs, OptionalLong ms, OptionalLong threads, OptionalLong switched,
+      String virtualThreads, List<Straggler> stragglers) {
+
+    public Transition {
+      stragglers = List.copyOf(stragglers);
+    }
+
+    /** Whether the transition is still going, forwards or backwards. */
+    public boolean inProgress() {
+      return state.equals("running") || state.equals("reversing");
+    }
+  }
+
+  /**
+   * A thread that holds a transition up: one of the patch's methods (or a guard) is on its stack.
+   *
+   * @param name the thread's name
+   * @param id its {@code Thread.threadId()}, or -1 if not sent
+   * @param virtual whether it is a virtual thread
+   * @param frame the frame that holds it, e.g. {@code demo.Codec.encode(Codec.java:12)}
+   * @param stack its stack, innermost frame first
+   */
+  public record Straggler(String name, long id, boolean virtual, String frame, List<String> stack) {
+    public Straggler {
+      stack = List.copyOf(stack);
+    }
+  }
+
+  /**
    * Parses a result file's properties.
    *
    * @throws IllegalArgumentException naming the problem when the protocol is not {@value #PROTOCOL}
@@ -104,7 +160,7 @@ public record AgentResult(
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("the agent's result has no valid exitCode: '" + properties.getProperty("exitCode") + "'");
     }
-    if (exitCode != ExitCode.OK && exitCode != ExitCode.FAILURE && exitCode != ExitCode.REFUSED && exitCode != ExitCode.RETRY) {
+    if (exitCode < ExitCode.OK || exitCode > ExitCode.RETRY) {
       exitCode = ExitCode.FAILURE;
     }
     return new AgentResult(
@@ -122,12 +178,39 @@ public record AgentResult(
             nonEmpty(p.apply("signer")), names(p.apply("classes")), names(p.apply("pending")))),
         indexed(properties, "audit", "action", p -> new AuditEvent(
             p.apply("time"), p.apply("user"), p.apply("action"), nonEmpty(p.apply("id")),
-            p.apply("result"), p.apply("message"))));
+            p.apply("result"), p.apply("message"))),
+        "true".equals(properties.getProperty("pending", "").strip()),
+        transition(properties));
+  }
+
+  private static Optional<Transition> transition(Properties properties) {
+    if (properties.stringPropertyNames().stream().noneMatch(key -> key.startsWith("transition."))) {
+      return Optional.empty();
+    }
+    Function<String, String> get = key -> properties.getProperty("transition." + key, "").strip();
+    return Optional.of(new Transition(
+        get.apply("state").isEmpty() ? "none" : get.apply("state"),
+        get.apply("command"), get.apply("patch"), get.apply("consistency"), get.apply("startedAt"),
+        number(get.apply("elapsedMs")), number(get.apply("timeoutMs")), number(get.apply("ms")),
+        number(get.apply("threads")), number(get.apply("switched")),
+        get.apply("virtualThreads"),
+        indexed(properties, "transition.straggler", "name", p -> new Straggler(
+            p.apply("name"), number(p.apply("id")).orElse(-1), "true".equals(p.apply("virtual").strip()),
+            p.apply("frame"), p.apply("stack").lines().map(String::strip).filter(l -> !l.isEmpty()).toList()))));
+  }
+
+  private static OptionalLong number(String text) {
+    try {
+      return text.isBlank() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(text.strip()));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
   }
 
   /** This result with another message. */
   public AgentResult withMessage(String newMessage) {
-    return new AgentResult(exitCode, step, newMessage, agentVersion, jdk, patchId, patchSigner, classes, stack, audit);
+    return new AgentResult(exitCode, step, newMessage, agentVersion, jdk, patchId, patchSigner, classes, stack, audit,
+        pending, transition);
   }
 
   /** Whether the agent did what was asked. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,78 @@ class AgentResultTest {
     assertThatThrownBy(() -> AgentResult.parse(properties("protocol=1\n")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no valid exitCode");
-    assertThat(AgentResult.parse(properties("protocol=1\nexitCode=2\nstep=agent\n")).exitCode()).isEqualTo(1);
+    assertThat(AgentResult.parse(properties("protocol=1\nexitCode=7\nstep=agent\n")).exitCode()).isEqualTo(1);
+    // 2: the request asks for something this agent does not do
+    assertThat(AgentResult.parse(properties("protocol=1\nexitCode=2\nstep=request\n")).exitCode()).isEqualTo(2);
     assertThat(AgentResult.parse(properties("protocol=1\nexitCode=4\nstep=busy\n")).step()).contains("busy");
+  }
+
+  @Test
+  void aResultWithoutTransitionKeysHasNoTransitionAndIsNotPending() throws IOException {
+    AgentResult result = AgentResult.parse(properties("protocol=1\nexitCode=0\npending=false\n"));
+    assertThat(result.pending()).isFalse();
+    assertThat(result.transition()).isEmpty();
+  }
+
+  @Test
+  void readsThePendingFlagTheTransitionAndItsStragglers() throws IOException {
+    AgentResult result = AgentResult.parse(properties("""
+        protocol=1
+        exitCode=0
+        pending=true
+        transition.state=running
+        transition.command=replace
+        transition.patch=all-3
+        transition.consistency=per-thread
+        transition.startedAt=2026-01-02T03:04:05Z
+        transition.elapsedMs=1200
+        transition.timeoutMs=5000
+        transition.threads=40
+        transition.switched=39
+        transition.virtualThreads=invisible
+        transition.straggler.0.name=worker-2
+        transition.straggler.0.id=31
+        transition.straggler.0.virtual=false
+        transition.straggler.0.frame=demo.Codec.encode(Codec.java:12)
+        transition.straggler.0.stack=demo.Codec.encode(Codec.java:12)\\ndemo.Caller.run(Caller.java:8)\\n
+        transition.straggler.1.name=
+        transition.straggler.1.id=x
+        transition.straggler.1.virtual=true
+        """));
+    assertThat(result.pending()).isTrue();
+    AgentResult.Transition transition = result.transition().orElseThrow();
+    assertThat(transition.state()).isEqualTo("running");
+    assertThat(transition.inProgress()).isTrue();
+    assertThat(transition.command()).isEqualTo("replace");
+    assertThat(transition.patch()).isEqualTo("all-3");
+    assertThat(transition.consistency()).isEqualTo("per-thread");
+    assertThat(transition.startedAt()).isEqualTo("2026-01-02T03:04:05Z");
+    assertThat(transition.elapsedMs()).hasValue(1200);
+    assertThat(transition.timeoutMs()).hasValue(5000);
+    assertThat(transition.ms()).isEmpty();
+    assertThat(transition.threads()).hasValue(40);
+    assertThat(transition.switched()).hasValue(39);
+    assertThat(transition.virtualThreads()).isEqualTo("invisible");
+    assertThat(transition.stragglers()).hasSize(2);
+    AgentResult.Straggler worker = transition.stragglers().get(0);
+    assertThat(worker).isEqualTo(new AgentResult.Straggler("worker-2", 31, false, "demo.Codec.encode(Codec.java:12)",
+        List.of("demo.Codec.encode(Codec.java:12)", "demo.Caller.run(Caller.java:8)")));
+    AgentResult.Straggler unnamed = transition.stragglers().get(1);
+    assertThat(unnamed.name()).isEmpty();
+    assertThat(unnamed.id()).isEqualTo(-1);
+    assertThat(unnamed.virtual()).isTrue();
+    assertThat(unnamed.stack()).isEmpty();
+    // withMessage keeps them
+    assertThat(result.withMessage("m").transition()).isEqualTo(result.transition());
+    assertThat(result.withMessage("m").pending()).isTrue();
+  }
+
+  @Test
+  void aTransitionWithoutStateIsNone() throws IOException {
+    AgentResult.Transition transition = AgentResult.parse(properties("protocol=1\nexitCode=0\ntransition.ms=3\n"))
+        .transition().orElseThrow();
+    assertThat(transition.state()).isEqualTo("none");
+    assertThat(transition.inProgress()).isFalse();
+    assertThat(transition.ms()).hasValue(3);
   }
 }
