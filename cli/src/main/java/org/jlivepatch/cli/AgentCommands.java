@@ -130,7 +130,9 @@ final class AgentCommands {
   /** {@code per-thread transition completed in 120 ms, 40 threads switched}. */
   static String transitionSummary(AgentResult.Transition t) {
     StringBuilder line = new StringBuilder(t.consistency().isBlank() ? "transition" : t.consistency() + " transition");
-    line.append(' ').append(t.state());
+    if (!t.state().equals("none")) { // a final result without transition.state
+      line.append(' ').append(t.state());
+    }
     t.ms().ifPresent(ms -> line.append(" in ").append(Transitions.millis(ms)));
     if (t.switched().isPresent()) {
       line.append(", ").append(t.switched().getAsLong())
