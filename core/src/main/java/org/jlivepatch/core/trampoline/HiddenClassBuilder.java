@@ -1,0 +1,290 @@
+package org.jlivepatch.core.trampoline;
+
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.ConstantDynamic;
+import org.objectweb.asm.Handle;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
+import org.objectweb.asm.tree.LdcInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+
+/** Builds the hidden class H of one class C; see {@link Trampolines#hidden}. */
+final class HiddenClassBuilder {
+
+  private static final String LAMBDA_METAFACTORY = "java/lang/invoke/LambdaMetafactory";
+
+  private final ClassNode c;
+  private final ClassChange change;
+  private final Set<String> shadowFields;
+  private final Set<String> patchAddedMethods;
+  private final String keyPrefix;
+  private final String hName;
+  private final boolean itf;
+  private final Map<String, MethodNode> methods;
+  private final Set<String> added;
+  /** C's method key to {name, descriptor} in H. */
+  private final Map<String, String[]> targets = new LinkedHashMap<>();
+  /** The H methods a new lambda's factory must reach through the lambda host: name + desc to {name, desc}. */
+  private final Map<String, String[]> lambdaBodies = new LinkedHashMap<>();
+  private final String lambdaHostName;
+
+  /** @param c the class {@code to}, read with expanded frames; its method nodes are consumed */
+  HiddenClassBuilder(ClassNode c, ClassChange change, Set<String> shadowFields, Set<String> patchAddedMethods,
+      String keyPrefix) {
+    this.c = c;
+    this.change = change;
+    this.shadowFields = shadowFields;
+    this.patchAddedMethods = patchAddedMethods;
+    this.keyPrefix = keyPrefix;
+    this.hName = Trampolines.hiddenName(c.name);
+    this.itf = (c.access & Opcodes.ACC_INTERFACE) != 0;
+    this.methods = Trampolines.methodsByKey(c);
+    this.added = new HashSet<>(change.added());
+    this.lambdaHostName = Trampolines.lambdaHostName(c.name, keyPrefix);
+  }
+
+  HiddenClass build(Collection<String> bodies) throws NotMovableException {
+    Set<String> keys = new LinkedHashSet<>(bodies);
+    keys.addAll(change.added());
+    for (String key : keys) {
+      MethodNode method = methods.get(key);
+      if (method == null) {
+        throw new IllegalArgumentException("method " + c.name + "." + key + " is missing from the new class");
+      }
+      checkMovable(method);
+    }
+    // Names are decided first: bodies call each other through them.
+    Set<String> used = new HashSet<>();
+    for (String key : keys) {
+      MethodNode method = methods.get(key);
+      String desc = Trampolines.hiddenDescriptor(c.name, method.desc, (method.access & Opcodes.ACC_STATIC) != 0);
+      String name = method.name;
+      for (int n = 1; !used.add(name + desc); n++) {
+        name = method.name + "$jlp" + n;
+      }
+      targets.put(key, new String[] {name, desc});
+    }
+
+    ClassNode h = new ClassNode(Trampolines.API);
+    h.version = c.version;
+    h.access = Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC;
+    h.name = hName;
+    h.superName = "java/lang/Object";
+    h.sourceFile = c.sourceFile;
+    h.sourceDebug = c.sourceDebug;
+    Map<String, String> redirects = new LinkedHashMap<>();
+    for (String key : keys) {
+      String[] target = targets.get(key);
+      h.methods.add(copy(methods.get(key), target[0], target[1]));
+      redirects.put(key, target[0] + "|" + target[1]);
+    }
+    // COMPUTE_MAXS only: the frames are C's own (the receiver was already local 0), computing them
+    // would load classes.
+    ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+    h.accept(writer);
+    return new HiddenClass(hName, writer.toByteArray(), redirects,
+        lambdaBodies.isEmpty() ? null : lambdaHostName, lambdaBodies.isEmpty() ? null : lambdaHost());
+  }
+
+  /**
+   * The lambda host: one public static forwarder per lambda body in H, each an invokedynamic
+   * redirect into H. JDK 17's LambdaMetafactory spins a class that calls the implementation method
+   * by its class's name, which a hidden class does not have; the host has one.
+   */
+  private byte[] lambdaHost() {
+    ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+    writer.visit(c.version, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC, lambdaHostName, null,
+        "java/lang/Object", null);
+    writer.visitSource(c.sourceFile, null);
+    for (String[] target : lambdaBodies.values()) {
+      MethodVisitor forwarder = writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC | Opcodes.ACC_SYNTHETIC,
+          target[0], target[1], null, null);
+      forwarder.visitCode();
+      int slot = 0;
+      for (Type type : Type.getArgumentTypes(target[1])) {
+        forwarder.visitVarInsn(type.getOpcode(Opcodes.ILOAD), slot);
+        slot += type.getSize();
+      }
+      forwarder.visitInvokeDynamicInsn(Trampolines.REDIRECT, target[1], Trampolines.bootstrap(c.name),
+          Trampolines.redirectKey(keyPrefix, target[0], target[1]));
+      forwarder.visitInsn(Type.getReturnType(target[1]).getOpcode(Opcodes.IRETURN));
+      forwarder.visitMaxs(0, 0);
+      forwarder.visitEnd();
+    }
+    writer.visitEnd();
+    return writer.toByteArray();
+  }
+
+  private void checkMovable(MethodNode method) throws NotMovableException {
+    if (method.name.equals("<init>")) {
+      throw notMovable(method, "a constructor cannot be moved: it runs in place");
+    }
+    if (method.name.equals("<clinit>")) {
+      throw notMovable(method, "a static initializer cannot be moved: it runs once, in place");
+    }
+    if ((method.access & Opcodes.ACC_ABSTRACT) != 0) {
+      throw notMovable(method, "it is abstract: there is no body to move");
+    }
+    if ((method.access & Opcodes.ACC_NATIVE) != 0) {
+      throw notMovable(method, "it is native: there is no body to move");
+    }
+    int major = c.version & 0xFFFF;
+    if (major < Opcodes.V1_7) {
+      throw notMovable(method, "class file version " + major + " cannot hold invokedynamic (51, Java 7, needed)");
+    }
+  }
+
+  private MethodNode copy(MethodNode method, String name, String desc) throws NotMovableException {
+    // Public static, nothing else: synchronized is dropped (C's entry holds the monitor), the
+    // generic signature and annotations no longer fit the descriptor.
+    int access = Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC | (method.access & Opcodes.ACC_STRICT);
+    MethodNode copy = new MethodNode(Trampolines.API, access, name, desc, null,
+        method.exceptions.toArray(new String[0]));
+    // Slot 0 holds the receiver either way, so the code, its frames and its debug tables fit as they are.
+    copy.instructions = method.instructions;
+    copy.tryCatchBlocks = method.tryCatchBlocks;
+    copy.localVariables = method.localVariables;
+    copy.maxStack = method.maxStack;
+    copy.maxLocals = method.maxLocals;
+    rewrite(method, copy.instructions);
+    return copy;
+  }
+
+  private void rewrite(MethodNode method, InsnList code) throws NotMovableException {
+    for (AbstractInsnNode insn : code.toArray()) {
+      if (insn instanceof MethodInsnNode call) {
+        rewriteCall(method, code, call);
+      } else if (insn instanceof FieldInsnNode field) {
+        if (shadowFields.contains(field.owner + "." + field.name + ":" + field.desc)) {
+          code.set(field, shadowAccess(field));
+        }
+      } else if (insn instanceof InvokeDynamicInsnNode indy) {
+        indy.bsm = (Handle) constant(method, indy.bsm, false);
+        boolean lambda = indy.bsm.getOwner().equals(LAMBDA_METAFACTORY);
+        for (int i = 0; i < indy.bsmArgs.length; i++) {
+          indy.bsmArgs[i] = constant(method, indy.bsmArgs[i], lambda);
+        }
+      } else if (insn instanceof LdcInsnNode ldc) {
+        ldc.cst = constant(method, ldc.cst, false);
+      }
+    }
+  }
+
+  private void rewriteCall(MethodNode method, InsnList code, MethodInsnNode call) throws NotMovableException {
+    String key = call.name + call.desc;
+    if (call.owner.equals(c.name)) {
+      if (added.contains(key)) {
+        // The receiver, if any, is already on the stack as the first argument of H's static copy.
+        String[] target = targets.get(key);
+        code.set(call, new MethodInsnNode(Opcodes.INVOKESTATIC, hName, target[0], target[1], false));
+      } else if (call.getOpcode() == Opcodes.INVOKESPECIAL && !call.name.equals("<init>")) {
+        MethodNode callee = methods.get(key);
+        if (callee == null || (callee.access & Opcodes.ACC_PRIVATE) == 0) {
+          throw notMovable(method, "it calls " + call.owner + "." + key
+              + " with invokespecial, which only " + c.name + " itself may do for a method that is not private");
+        }
+        // H is a nestmate of C: its private methods are reachable by a virtual or interface call.
+        call.setOpcode(itf ? Opcodes.INVOKEINTERFACE : Opcodes.INVOKEVIRTUAL);
+      }
+      return;
+    }
+    if (patchAddedMethods.contains(call.owner + "." + key)) {
+      throw notMovable(method, "it calls " + call.owner + "." + key
+          + ", a method the patch adds to another class; calling it from a hidden class is not supported yet");
+    }
+    if (call.getOpcode() == Opcodes.INVOKESPECIAL && !call.name.equals("<init>")) {
+      throw notMovable(method, "it calls " + call.owner + "." + key
+          + " with invokespecial (a super call), which only " + c.name + " itself may make");
+    }
+  }
+
+  private InvokeDynamicInsnNode shadowAccess(FieldInsnNode field) {
+    boolean put = field.getOpcode() == Opcodes.PUTFIELD || field.getOpcode() == Opcodes.PUTSTATIC;
+    String type = switch (field.getOpcode()) {
+      case Opcodes.GETFIELD -> "(L" + field.owner + ";)" + field.desc;
+      case Opcodes.PUTFIELD -> "(L" + field.owner + ";" + field.desc + ")V";
+      case Opcodes.GETSTATIC -> "()" + field.desc;
+      default -> "(" + field.desc + ")V";
+    };
+    return new InvokeDynamicInsnNode(put ? Trampolines.SHADOW_PUT : Trampolines.SHADOW_GET, type,
+        Trampolines.bootstrap(c.name), Trampolines.shadowKey(keyPrefix, put, field.owner, field.name, field.desc));
+  }
+
+  /** A constant as H needs it: handles on added methods point at H, private special handles become virtual. */
+  private Object constant(MethodNode method, Object value, boolean lambda) throws NotMovableException {
+    if (value instanceof Handle handle) {
+      return handle(method, handle, lambda);
+    }
+    if (value instanceof ConstantDynamic condy) {
+      Handle bsm = handle(method, condy.getBootstrapMethod(), false);
+      boolean same = bsm == condy.getBootstrapMethod();
+      Object[] arguments = new Object[condy.getBootstrapMethodArgumentCount()];
+      for (int i = 0; i < arguments.length; i++) {
+        arguments[i] = constant(method, condy.getBootstrapMethodArgument(i), false);
+        same &= arguments[i] == condy.getBootstrapMethodArgument(i);
+      }
+      return same ? condy : new ConstantDynamic(condy.getName(), condy.getDescriptor(), bsm, arguments);
+    }
+    return value;
+  }
+
+  private Handle handle(MethodNode method, Handle handle, boolean lambda) throws NotMovableException {
+    String key = handle.getName() + handle.getDesc();
+    if (handle.getTag() <= Opcodes.H_PUTSTATIC) {
+      if (shadowFields.contains(handle.getOwner() + "." + handle.getName() + ":" + handle.getDesc())) {
+        throw notMovable(method, "it takes a method handle on " + handle.getOwner() + "." + handle.getName() + ":"
+            + handle.getDesc() + ", a field the patch adds, which has no handle");
+      }
+      return handle;
+    }
+    if (handle.getOwner().equals(c.name)) {
+      if (added.contains(key)) {
+        // A former instance method takes its receiver first: LambdaMetafactory prepends captured
+        // arguments, so a capturing lambda passes it exactly there.
+        String[] target = targets.get(key);
+        if (lambda) {
+          lambdaBodies.put(target[0] + target[1], target);
+          return new Handle(Opcodes.H_INVOKESTATIC, lambdaHostName, target[0], target[1], false);
+        }
+        return new Handle(Opcodes.H_INVOKESTATIC, hName, target[0], target[1], false);
+      }
+      if (handle.getTag() == Opcodes.H_INVOKESPECIAL) {
+        MethodNode callee = methods.get(key);
+        if (callee == null || (callee.access & Opcodes.ACC_PRIVATE) == 0) {
+          throw notMovable(method, "it takes a special method handle on " + handle.getOwner() + "." + key
+              + ", which only " + c.name + " itself may do for a method that is not private");
+        }
+        // A special handle on C's method is refused to any other caller class, nestmate or not.
+        return new Handle(itf ? Opcodes.H_INVOKEINTERFACE : Opcodes.H_INVOKEVIRTUAL, handle.getOwner(),
+            handle.getName(), handle.getDesc(), handle.isInterface());
+      }
+      return handle;
+    }
+    if (patchAddedMethods.contains(handle.getOwner() + "." + key)) {
+      throw notMovable(method, "it takes a method handle on " + handle.getOwner() + "." + key
+          + ", a method the patch adds to another class; this is not supported yet");
+    }
+    if (handle.getTag() == Opcodes.H_INVOKESPECIAL) {
+      throw notMovable(method, "it takes a special method handle on " + handle.getOwner() + "." + key
+          + " (a super call), which only " + c.name + " itself may make");
+    }
+    return handle;
+  }
+
+  private NotMovableException notMovable(MethodNode method, String reason) {
+    return new NotMovableException(c.name, method.name, method.desc, reason);
+  }
+}
