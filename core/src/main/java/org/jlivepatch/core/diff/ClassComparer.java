@@ -14,6 +14,7 @@ import org.jlivepatch.core.fingerprint.MethodComparison;
 import org.jlivepatch.core.model.ChangeKind;
 import org.jlivepatch.core.model.PatchedClass;
 import org.jlivepatch.core.model.PatchedMethod;
+import org.jlivepatch.core.model.ShadowField;
 import org.jlivepatch.core.splice.ClassSplicer;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.Opcodes;
@@ -33,20 +34,27 @@ final class ClassComparer {
   /** Access flags as the class file has them, without ASM's pseudo flags. */
   private static final int CLASS_FILE_FLAGS = 0xFFFF;
   private static final String RESTART = "restart the application with the new build";
-  private static final String NO_TRAMPOLINE = "needs a trampoline, which jlivepatch does not build yet";
+  private static final String HOOKS_DOC = "see docs/hooks.md";
 
   private final String className;
   private final byte[] oldBytes;
   private final Findings findings;
   private final ClassNode oldClass;
   private final ClassNode newClass;
+  private final Additions additions;
+  private final Supertypes supertypes;
+  /** The fields the fix adds to this class, in the new class's order: its shadow fields unless refused. */
+  private final List<FieldNode> shadowFields = new ArrayList<>();
 
-  private ClassComparer(String className, ParsedPair pair, Findings findings) {
+  private ClassComparer(String className, ParsedPair pair, Findings findings, Additions additions,
+      Supertypes supertypes) {
     this.className = className;
     this.oldBytes = pair.oldBytes();
     this.findings = findings;
     this.oldClass = pair.oldClass();
     this.newClass = pair.newClass();
+    this.additions = additions;
+    this.supertypes = supertypes;
   }
 
   /**
@@ -85,9 +93,15 @@ final class ClassComparer {
     }
   }
 
-  /** Compares two versions of a class and records the result. */
-  static void compare(String className, ParsedPair pair, Findings findings, CompilationDifferences compilation) {
-    ClassComparer comparer = new ClassComparer(className, pair, findings);
+  /**
+   * Compares two versions of a class and records the result.
+   *
+   * @param additions what the fix adds anywhere, every class's additions recorded already
+   * @param supertypes the old build's hierarchy, for added methods that would override
+   */
+  static void compare(String className, ParsedPair pair, Findings findings, CompilationDifferences compilation,
+      Additions additions, Supertypes supertypes) {
+    ClassComparer comparer = new ClassComparer(className, pair, findings, additions, supertypes);
     compilation.compare(className, comparer.oldClass, comparer.newClass);
     comparer.compare();
   }
@@ -107,17 +121,17 @@ final class ClassComparer {
     int recorded = recordedCount();
     compareHeader();
     compareFields();
-    List<String> changedKeys = compareMethods();
+    Changes changes = compareMethods();
     Set<String> classReasons = NonSemanticDifferences.ofClasses(oldClass, newClass);
-    if (!sameMemberOrder(oldClass, newClass) && !memberOrder(oldClass).equals(memberOrder(newClass))) {
+    if (!sameMemberOrder(oldClass, newClass) && !memberOrder(oldClass, newClass).equals(memberOrder(newClass, oldClass))) {
       classReasons.add("member order");
     }
     if (!classReasons.isEmpty()) {
       findings.ignore(className, "", "", NonSemanticDifferences.reason(classReasons,
           () -> NonSemanticDifferences.debugDetail(oldClass, newClass)));
     }
-    if (!changedKeys.isEmpty()) {
-      patch(changedKeys);
+    if (!changes.isEmpty() || !shadowFields.isEmpty()) {
+      patch(changes);
     } else if (recordedCount() == recorded) {
       // Every member and attribute ASM exposes is equal: what is left is the constant pool.
       findings.ignore(className, "", "", NonSemanticDifferences.CONSTANT_POOL + " only");
@@ -157,9 +171,7 @@ final class ClassComparer {
       findings.refuse(className, "nest host", "changed nest host from " + binary(oldClass.nestHostClass) + " to "
           + binary(newClass.nestHostClass) + ": redefinition cannot change a class's nest; " + RESTART);
     }
-    compareNameSets("nest members", oldClass.nestMembers, newClass.nestMembers,
-        "redefinition cannot change a class's nest (an added nested or anonymous class " + NO_TRAMPOLINE + "); "
-            + RESTART);
+    compareNestMembers();
     compareNameSets("permitted subclasses", oldClass.permittedSubclasses, newClass.permittedSubclasses,
         "redefinition cannot change the permitted subclasses of a sealed class; " + RESTART);
     String oldComponents = recordComponents(oldClass.recordComponents);
@@ -168,6 +180,22 @@ final class ClassComparer {
       findings.refuse(className, "record components", "changed record components from " + oldComponents + " to "
           + newComponents + ": redefinition cannot change record components; " + RESTART);
     }
+  }
+
+  /**
+   * A nest may gain classes the fix adds: they are defined beside the running class and form no nest
+   * with it (its NestMembers cannot change), which {@link AddedClasses} checks. Other changes are refused.
+   */
+  private void compareNestMembers() {
+    List<String> olds = oldClass.nestMembers == null ? List.of() : oldClass.nestMembers;
+    List<String> news = new ArrayList<>(newClass.nestMembers == null ? List.of() : newClass.nestMembers);
+    List<String> gained = news.stream().filter(n -> !olds.contains(n)).toList();
+    if (!gained.isEmpty() && gained.stream().allMatch(additions::isAddedClass)) {
+      news.removeAll(gained);
+      findings.ignore(className, "", "", "nest members gained " + binaries(gained) + ", which the fix adds: the "
+          + "running class keeps its nest; an added class is defined on its own beside it");
+    }
+    compareNameSets("nest members", olds, news, "redefinition cannot change a class's nest; " + RESTART);
   }
 
   private void compareNameSets(String what, List<String> oldNames, List<String> newNames, String wayOut) {
@@ -182,7 +210,7 @@ final class ClassComparer {
     removed.removeAll(news);
     StringJoiner change = new StringJoiner("; ");
     if (!added.isEmpty()) {
-      change.add("added " + binaries(added.stream().map(Renaming::newBuildName).toList()));
+      change.add("added " + binaries(List.copyOf(added)));
     }
     if (!removed.isEmpty()) {
       change.add("removed " + binaries(List.copyOf(removed)));
@@ -207,11 +235,10 @@ final class ClassComparer {
       if (retyped != null) {
         findings.refuse(className, MemberText.fieldMember(added.name, added.desc), "changed type of field "
             + MemberText.field(retyped.name, retyped.desc) + " to " + Type.getType(added.desc).getClassName()
-            + ": redefinition cannot change fields; add a shadow field instead (trampolines issue), or " + RESTART);
+            + ": redefinition cannot change fields; add a field with another name instead (it becomes a shadow field), "
+            + "or " + RESTART);
       } else {
-        findings.refuse(className, MemberText.fieldMember(added.name, added.desc), "added field "
-            + MemberText.field(added.name, added.desc)
-            + ": redefinition cannot add fields; use a shadow field (trampolines issue), or " + RESTART);
+        shadowFields.add(added);
       }
     }
     removedByName.values().forEach(removed -> findings.refuse(className,
@@ -242,15 +269,26 @@ final class ClassComparer {
     });
   }
 
-  /** Returns the keys of the methods to patch, in the old class's order. */
-  private List<String> compareMethods() {
+  /** The methods the patch lists with their kinds: changed ones in the old class's order, then added ones. */
+  private static final class Changes {
+    final Map<String, ChangeKind> kinds = new LinkedHashMap<>();
+    /** Added static fields that only the new static initializer sets: it does not run again. */
+    final Set<String> initialisedStatics = new TreeSet<>();
+
+    boolean isEmpty() {
+      return kinds.isEmpty();
+    }
+  }
+
+  private Changes compareMethods() {
+    Changes changes = new Changes();
     if (sameMemberOrder(oldClass, newClass)) {
       // The usual case: the same methods in the same order, none added or removed.
-      List<String> changed = new ArrayList<>();
       for (int i = 0; i < oldClass.methods.size(); i++) {
-        compareMethod(oldClass.methods.get(i), newClass.methods.get(i), changed);
+        compareMethod(oldClass.methods.get(i), newClass.methods.get(i), changes);
       }
-      return changed;
+      warnShadowFields(changes);
+      return changes;
     }
     Map<MethodKey, MethodNode> olds = byKeyMethods(oldClass.methods);
     Map<MethodKey, MethodNode> news = byKeyMethods(newClass.methods);
@@ -267,21 +305,21 @@ final class ClassComparer {
       }
     });
     reportSignatureChanges(added, removed);
-    added.forEach(this::refuseAdded);
     removed.forEach(this::warnRemoved);
 
-    List<String> changed = new ArrayList<>();
     for (MethodNode oldMethod : oldClass.methods) {
       MethodNode newMethod = news.get(new MethodKey(oldMethod.name, oldMethod.desc));
       if (newMethod != null) {
-        compareMethod(oldMethod, newMethod, changed);
+        compareMethod(oldMethod, newMethod, changes);
       }
     }
-    return changed;
+    added.forEach(method -> classifyAdded(method, changes));
+    warnShadowFields(changes);
+    return changes;
   }
 
-  /** Compares two versions of a method, adding its key to {@code changed} if its body is to be patched. */
-  private void compareMethod(MethodNode oldMethod, MethodNode newMethod, List<String> changed) {
+  /** Compares two versions of a method, recording its kind in {@code changes} if the patch changes it. */
+  private void compareMethod(MethodNode oldMethod, MethodNode newMethod, Changes changes) {
     int oldAccess = oldMethod.access & CLASS_FILE_FLAGS;
     int newAccess = newMethod.access & CLASS_FILE_FLAGS;
     if (oldAccess != newAccess) {
@@ -293,11 +331,9 @@ final class ClassComparer {
     }
     if (!MethodComparison.sameFingerprint(oldMethod, newMethod)) {
       if (oldMethod.name.equals("<clinit>")) {
-        findings.refuse(className, MemberText.methodMember(oldMethod.name, oldMethod.desc), "changed static "
-            + "initializer: <clinit> never runs again in a live JVM, so the change would not take effect; do the new "
-            + "initialisation in a postApply hook, or " + RESTART);
+        staticInitializer(oldMethod, newMethod, changes);
       } else {
-        changed.add(oldMethod.name + oldMethod.desc);
+        classifyChanged(newMethod, changes);
       }
       return;
     }
@@ -306,6 +342,161 @@ final class ClassComparer {
       findings.ignore(className, oldMethod.name, oldMethod.desc,
           NonSemanticDifferences.reason(reasons, () -> NonSemanticDifferences.debugDetail(oldMethod, newMethod)));
     }
+  }
+
+  /**
+   * A changed body stays in place unless it uses a method, lambda or field the fix adds: then it needs
+   * a trampoline, which constructors and bodies with super calls cannot have.
+   */
+  private void classifyChanged(MethodNode method, Changes changes) {
+    String member = MemberText.methodMember(method.name, method.desc);
+    Additions.Uses uses = additions.uses(newClass.name, method);
+    if (!uses.otherMethods().isEmpty()) {
+      refuseOtherClassMethods(member, MemberText.method(method.name, method.desc), uses);
+      return;
+    }
+    if (!uses.needsTrampoline()) {
+      changes.kinds.put(method.name + method.desc, ChangeKind.IN_PLACE);
+      return;
+    }
+    String used = String.join(", ", uses.addedMembers(className));
+    if (method.name.equals("<init>")) {
+      findings.refuse(className, member, "constructor " + MemberText.method(method.name, method.desc)
+          + " uses what the fix adds (" + used + "): a constructor cannot move into the patch's hidden class (it "
+          + "must run in its own class, and redefinition cannot add members to that); move the new code out of the "
+          + "constructor into a method (e.g. set the field where it is first used; until then objects see its "
+          + "default value), or " + RESTART);
+      return;
+    }
+    if (!uses.superCalls().isEmpty()) {
+      findings.refuse(className, member, "method " + MemberText.method(method.name, method.desc)
+          + " needs a trampoline, since it uses what the fix adds (" + used + "), but cannot move into the patch's "
+          + "hidden class: it makes a super call (invokespecial " + String.join(", ", uses.superCalls())
+          + "), which only code of " + className + " itself can make; keep the super call in a method the fix "
+          + "does not change, or " + RESTART);
+      return;
+    }
+    changes.kinds.put(method.name + method.desc, ChangeKind.TRAMPOLINE);
+  }
+
+  /** A method the fix adds lives in the patch's hidden class, if it can. */
+  private void classifyAdded(MethodNode method, Changes changes) {
+    String name = method.name;
+    String member = MemberText.methodMember(name, method.desc);
+    String shown = MemberText.method(name, method.desc);
+    if (name.equals("<clinit>")) {
+      staticInitializer(null, method, changes);
+      return;
+    }
+    if (name.equals("<init>")) {
+      findings.refuse(className, member, "added constructor " + shown + ": redefinition cannot add a constructor, "
+          + "and a constructor cannot move into the patch's hidden class; create the object with an existing "
+          + "constructor and set the rest in a method, or " + RESTART);
+      return;
+    }
+    if ((method.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+      findings.refuse(className, member, "added " + ((method.access & Opcodes.ACC_NATIVE) != 0 ? "native" : "abstract")
+          + " method " + shown + ": redefinition cannot add methods, and a method without a body cannot live in the "
+          + "patch's hidden class; " + RESTART);
+      return;
+    }
+    Additions.Uses uses = additions.uses(newClass.name, method);
+    if (!uses.otherMethods().isEmpty()) {
+      refuseOtherClassMethods(member, "added method " + shown, uses);
+      return;
+    }
+    if (!uses.superCalls().isEmpty()) {
+      findings.refuse(className, member, "added method " + shown + " makes a super call (invokespecial "
+          + String.join(", ", uses.superCalls()) + "), which only code of " + className + " itself can make, and an "
+          + "added method lives in the patch's hidden class; call an existing method that makes the super call, or "
+          + RESTART);
+      return;
+    }
+    boolean isStatic = (method.access & Opcodes.ACC_STATIC) != 0;
+    if (!isStatic && (method.access & Opcodes.ACC_PRIVATE) == 0) {
+      String overridden = supertypes.overridden(oldClass, name, method.desc);
+      if (overridden != null) {
+        findings.refuse(className, member, "added method " + shown + " overrides " + overridden + ": an added "
+            + "method lives only in the patch's hidden class, so virtual calls never reach it, and redefinition "
+            + "cannot add it to " + className + "; " + RESTART);
+        return;
+      }
+      findings.warn(className, member, "added method " + shown + " is not private: it lives only in the patch's "
+          + "hidden class, where the patch's own code calls it; it is not a virtual method of " + className
+          + ", so code outside the patch cannot call it and an override in a subclass is not reached through it");
+    }
+    changes.kinds.put(name + method.desc, ChangeKind.ADDED);
+  }
+
+  private void refuseOtherClassMethods(String member, String what, Additions.Uses uses) {
+    findings.refuse(className, member, what + " calls " + String.join(", ", uses.otherMethods())
+        + ", which the fix adds to another class: an added method lives in the hidden class of its own class, "
+        + "which the code of other classes cannot reach; move the new code into the class that calls it, or "
+        + RESTART);
+  }
+
+  /**
+   * A static initializer never runs again. A change that only initialises fields the fix adds is left
+   * out (the shadow fields' warnings say so); any other change is refused.
+   */
+  private void staticInitializer(MethodNode oldMethod, MethodNode newMethod, Changes changes) {
+    Set<String> addedStatics = new TreeSet<>();
+    shadowFields.stream().filter(f -> (f.access & Opcodes.ACC_STATIC) != 0)
+        .forEach(f -> addedStatics.add(f.name + ":" + f.desc));
+    Set<String> initialised = StaticInitializers.onlyInitialises(oldMethod, newMethod, newClass.name, addedStatics);
+    String member = MemberText.methodMember(newMethod.name, newMethod.desc);
+    if (initialised != null) {
+      changes.initialisedStatics.addAll(initialised);
+      findings.ignore(className, newMethod.name, newMethod.desc, (oldMethod == null ? "added" : "changed")
+          + " only to initialise the added static field" + (initialised.size() == 1 ? " " : "s ")
+          + String.join(", ", initialised) + ": the static initializer ran when the class was loaded and does not "
+          + "run again; the field starts at its default value (see its warning)");
+      return;
+    }
+    if (oldMethod == null) {
+      findings.refuse(className, member, "added static initializer: it would never run in a class the running JVM "
+          + "has already initialised; do its work in a postApply hook, or " + RESTART);
+      return;
+    }
+    findings.refuse(className, member, "changed static initializer: <clinit> never runs again in a live JVM, so the "
+        + "change would not take effect; do the new initialisation in a postApply hook, or " + RESTART);
+  }
+
+  /** Says plainly, per added field, that it becomes a shadow field and what that means. */
+  private void warnShadowFields(Changes changes) {
+    for (FieldNode field : shadowFields) {
+      String key = field.name + ":" + field.desc;
+      boolean isStatic = (field.access & Opcodes.ACC_STATIC) != 0;
+      String shown = MemberText.field(field.name, field.desc);
+      String defaultValue = defaultValue(field.desc);
+      StringBuilder message = new StringBuilder();
+      if (isStatic) {
+        message.append("added static field ").append(shown).append(" becomes a shadow field: the patch's code keeps "
+            + "its value in a holder outside the class, which holds the default value (").append(defaultValue)
+            .append(") until it is set; a hook can initialise it (").append(HOOKS_DOC).append(")");
+        if (changes.initialisedStatics.contains(key) || field.value != null) {
+          message.append(". Its initializer in <clinit> does not run: <clinit> ran when the class was loaded and does "
+              + "not re-run, so the field stays ").append(defaultValue)
+              .append(" until the patch's code or a postApply hook sets it");
+        }
+      } else {
+        message.append("added field ").append(shown).append(" becomes a shadow field: the patch's code keeps its "
+            + "value outside the objects, weakly keyed by object identity; objects that exist before the patch see "
+            + "the default value (").append(defaultValue).append(") until it is set; a hook can initialise it (")
+            .append(HOOKS_DOC).append(")");
+      }
+      findings.warn(className, MemberText.fieldMember(field.name, field.desc), message.toString());
+    }
+  }
+
+  private static String defaultValue(String descriptor) {
+    return switch (descriptor.charAt(0)) {
+      case 'Z' -> "false";
+      case 'C' -> "'\\u0000'";
+      case 'B', 'S', 'I', 'J' -> "0";
+      case 'F', 'D' -> "0.0";
+      default -> "null";
+    };
   }
 
   /** A method that lost one descriptor and gained another under the same name changed its signature. */
@@ -319,29 +510,11 @@ final class ClassComparer {
       MethodNode lost = sameNameRemoved.get(0);
       findings.refuse(className, MemberText.methodMember(lost.name, lost.desc), "changed signature of method "
           + MemberText.method(lost.name, lost.desc) + " to " + MemberText.method(gained.name, gained.desc) + " ("
-          + lost.desc + " to " + gained.desc + "): redefinition cannot change method signatures; keep the old "
-          + "signature in the fix (a new overload " + NO_TRAMPOLINE + "), or " + RESTART);
+          + lost.desc + " to " + gained.desc + "): redefinition cannot change method signatures, and code outside "
+          + "the patch still calls the old one; keep the old signature in the fix (a new overload beside it is "
+          + "carried by a trampoline), or " + RESTART);
       added.remove(gained);
       removed.remove(lost);
-    }
-  }
-
-  private void refuseAdded(MethodNode method) {
-    String name = Renaming.newBuildName(method.name);
-    String member = MemberText.methodMember(name, method.desc);
-    String kind = SyntheticNames.methodKind(name);
-    if (method.name.equals("<clinit>")) {
-      findings.refuse(className, member, "added static initializer: it would never run in a class the running JVM "
-          + "has already initialised; do its work in a postApply hook, or " + RESTART);
-    } else if (SyntheticNames.LAMBDA.equals(kind)) {
-      findings.refuse(className, member, "added lambda body " + name + method.desc
-          + ": redefinition cannot add methods; a new lambda " + NO_TRAMPOLINE);
-    } else if (SyntheticNames.ACCESSOR.equals(kind)) {
-      findings.refuse(className, member, "added synthetic accessor " + name + method.desc
-          + ": redefinition cannot add methods; a new accessor " + NO_TRAMPOLINE);
-    } else {
-      findings.refuse(className, member, "added method " + MemberText.method(name, method.desc)
-          + ": redefinition cannot add methods; an added method " + NO_TRAMPOLINE);
     }
   }
 
@@ -357,24 +530,31 @@ final class ClassComparer {
         + "outside the patch can still call it");
   }
 
-  private void patch(List<String> changedKeys) {
-    byte[] spliced = ClassSplicer.splice(oldBytes, newClass, changedKeys);
+  private void patch(Changes changes) {
+    List<String> replaced = new ArrayList<>();
+    List<String> added = new ArrayList<>();
+    changes.kinds.forEach((key, kind) -> (kind == ChangeKind.ADDED ? added : replaced).add(key));
+    List<String> fieldKeys = shadowFields.stream().map(f -> f.name + ":" + f.desc).toList();
+    byte[] logical = ClassSplicer.logical(oldBytes, newClass, replaced, added, fieldKeys);
     Map<String, String> oldPrints = new LinkedHashMap<>();
     oldClass.methods.forEach(m -> {
-      if (changedKeys.contains(m.name + m.desc)) {
+      if (changes.kinds.containsKey(m.name + m.desc)) {
         oldPrints.put(m.name + m.desc, Fingerprints.ofMethod(m));
       }
     });
-    Map<String, String> newPrints = Fingerprints.ofMethods(spliced, changedKeys);
+    Map<String, String> newPrints = Fingerprints.ofMethods(logical, changes.kinds.keySet());
     List<PatchedMethod> methods = new ArrayList<>();
-    for (String key : changedKeys) {
+    changes.kinds.forEach((key, kind) -> {
       int paren = key.indexOf('(');
       String name = key.substring(0, paren);
       String descriptor = key.substring(paren);
-      methods.add(new PatchedMethod(name, descriptor, ChangeKind.IN_PLACE, oldPrints.get(key), newPrints.get(key)));
-      findings.changed.add(new ChangedMethod(className, name, descriptor, ChangeKind.IN_PLACE));
-    }
-    findings.classes.add(new PatchedClass(className, oldBytes, spliced, methods));
+      String expected = kind == ChangeKind.ADDED ? "" : oldPrints.get(key);
+      methods.add(new PatchedMethod(name, descriptor, kind, expected, newPrints.get(key)));
+      findings.changed.add(new ChangedMethod(className, name, descriptor, kind));
+    });
+    List<ShadowField> shadows = shadowFields.stream()
+        .map(f -> new ShadowField(f.name, f.desc, (f.access & Opcodes.ACC_STATIC) != 0)).toList();
+    findings.classes.add(new PatchedClass(className, oldBytes, logical, methods, shadows));
   }
 
   private static Map<String, FieldNode> byKey(List<FieldNode> fields) {
@@ -414,10 +594,26 @@ final class ClassComparer {
     return true;
   }
 
-  private static String memberOrder(ClassNode node) {
+  /** The order of the members {@code other} has too: added and removed members are reported on their own. */
+  private static String memberOrder(ClassNode node, ClassNode other) {
+    Set<String> kept = new java.util.HashSet<>();
+    for (FieldNode f : other.fields) {
+      kept.add(f.name + ':' + f.desc);
+    }
+    for (MethodNode m : other.methods) {
+      kept.add(m.name + m.desc);
+    }
     StringBuilder order = new StringBuilder();
-    node.fields.forEach(f -> order.append(f.name).append(':').append(f.desc).append(' '));
-    node.methods.forEach(m -> order.append(m.name).append(m.desc).append(' '));
+    for (FieldNode f : node.fields) {
+      if (kept.contains(f.name + ':' + f.desc)) {
+        order.append(f.name).append(':').append(f.desc).append(' ');
+      }
+    }
+    for (MethodNode m : node.methods) {
+      if (kept.contains(m.name + m.desc)) {
+        order.append(m.name).append(m.desc).append(' ');
+      }
+    }
     return order.toString();
   }
 
@@ -435,7 +631,7 @@ final class ClassComparer {
   }
 
   private static String binary(String internalName) {
-    return internalName == null ? "none" : Renaming.newBuildName(internalName).replace('/', '.');
+    return internalName == null ? "none" : internalName.replace('/', '.');
   }
 
   private static String binaries(List<String> internalNames) {

@@ -19,10 +19,14 @@ import org.objectweb.asm.tree.ClassNode;
  * <p>Methods compare by {@link org.jlivepatch.core.fingerprint.Fingerprints}, so constant-pool
  * order, line numbers, local variables and stack map frames do not count as changes. Renumbered
  * synthetics (lambda bodies, accessors, anonymous classes) are first matched by content and the
- * new build renamed to the old names. Each class with changed method bodies becomes a
- * {@link org.jlivepatch.core.model.PatchedClass}: the old class file with only those methods
- * spliced in from the new one. Everything else is refused, warned about or ignored, each with its
- * reason; nothing is dropped silently. The result is sorted, so equal inputs give equal results.
+ * new build renamed to the old names. Each class with changed method bodies, added methods or
+ * added fields becomes a {@link org.jlivepatch.core.model.PatchedClass}: the old class file with
+ * only those methods spliced in from the new one and the added members appended. A changed body
+ * that uses an added method, lambda or field needs a trampoline; added fields become shadow
+ * fields; added classes are defined beside an existing class of their package; methods outside
+ * the patch that call two or more patched methods become guards. Everything else is refused,
+ * warned about or ignored, each with its reason; nothing is dropped silently. The result is
+ * sorted, so equal inputs give equal results.
  */
 public final class ClassDiffer {
 
@@ -60,6 +64,10 @@ public final class ClassDiffer {
     SyntheticMatcher matcher = new SyntheticMatcher();
     Findings findings = new Findings();
     CompilationDifferences compilation = new CompilationDifferences();
+    // Whether a changed body can stay in place depends on what the fix adds anywhere: every nest is
+    // read first, then every class compared.
+    Map<String, ParsedPair> comparisons = new TreeMap<>();
+    Map<String, ClassNode> added = new TreeMap<>();
     Map<String, Map<String, byte[]>> oldNests = nests(olds, touchedNests);
     Map<String, Map<String, byte[]>> newNests = nests(news, touchedNests);
     for (String nest : touchedNests) {
@@ -90,17 +98,32 @@ public final class ClassDiffer {
         String name = internalName.replace('/', '.');
         ParsedPair pair = pairs.get(internalName);
         if (!oldNest.containsKey(internalName)) {
-          refuseAdded(Renaming.newBuildName(name), findings);
+          added.put(internalName, readAdded(internalName, newNest.get(internalName), matcher.renaming()));
         } else if (!newNest.containsKey(internalName)) {
           findings.ignore(name, "", "", "class removed in the new build: it stays loaded in the running JVM as it is");
         } else if (pair != null) {
-          ClassComparer.compare(name, pair, findings, compilation);
+          comparisons.put(name, pair);
         }
       }
     }
+    Additions additions = new Additions(newClasses);
+    comparisons.values().forEach(pair -> additions.compare(pair.oldClass(), pair.newClass()));
+    added.keySet().forEach(additions::addClass);
+    Supertypes supertypes = new Supertypes(oldClasses);
+    comparisons.forEach((name, pair) -> ClassComparer.compare(name, pair, findings, compilation, additions, supertypes));
+    Set<String> patchedNames = new TreeSet<>();
+    findings.classes.forEach(c -> patchedNames.add(c.name()));
+    new AddedClasses(oldClasses, additions, findings).classify(added, patchedNames);
     compilation.warn(oldClasses, newClasses, findings);
     findings.renamed.addAll(matcher.reports());
+    findings.guards.addAll(Guards.find(oldClasses, findings.classes, options.guards(), findings));
     return findings.toResult(oldClasses.buildInfo(), newClasses.buildInfo());
+  }
+
+  /** An added class as read in full, with the renaming applied when it mentions a renamed name. */
+  private static ClassNode readAdded(String internalName, byte[] bytes, Renaming renaming) {
+    ClassNode node = ClassComparer.read(bytes, "new", internalName.replace('/', '.'));
+    return !renaming.isEmpty() && renaming.mayApplyTo(bytes) ? renaming.apply(node) : node;
   }
 
   /**
@@ -156,12 +179,6 @@ public final class ClassDiffer {
       }
     });
     return pairs;
-  }
-
-  private static void refuseAdded(String name, Findings findings) {
-    String what = SyntheticNames.isAnonymousClass(name) ? "added anonymous class" : "added class";
-    findings.refuse(name, "", what + ": redefinition cannot add classes to a running application; a new class "
-        + "needs a trampoline (loaded as a hidden nestmate), which jlivepatch does not build yet; or restart");
   }
 
   private static Map<String, byte[]> covered(Map<String, byte[]> classes, Predicate<String> covered) {

@@ -17,26 +17,46 @@ import java.util.regex.Pattern;
  * ...) with it. A class is covered when the includes are empty or one of them matches, and no
  * exclude matches.
  *
+ * <p>Guards the patch author names are methods of the old build, written
+ * {@code CLASS#METHOD} (every method of that name) or {@code CLASS#METHOD(DESC)} with a JVM method
+ * descriptor, e.g. {@code com.example.Codec#roundTrip(Ljava/lang/String;)Ljava/lang/String;}. The
+ * differ adds them to the guards it finds; one the old build lacks is refused.
+ *
  * @param includes globs of the classes to cover; empty covers all
  * @param excludes globs of the classes to leave out, applied after the includes
+ * @param guards methods the patch author names as guards
  */
-public record DiffOptions(List<String> includes, List<String> excludes) {
+public record DiffOptions(List<String> includes, List<String> excludes, List<String> guards) {
 
   /** Covers every class. */
   public static final DiffOptions ALL = new DiffOptions(List.of(), List.of());
 
   /**
-   * @throws IllegalArgumentException if a glob is empty
+   * @throws IllegalArgumentException if a glob is empty or a guard is not written as above
    */
   public DiffOptions {
     includes = List.copyOf(includes);
     excludes = List.copyOf(excludes);
+    guards = List.copyOf(guards);
     for (String glob : includes) {
       compile(glob);
     }
     for (String glob : excludes) {
       compile(glob);
     }
+    for (String guard : guards) {
+      GuardSpec.parse(guard);
+    }
+  }
+
+  /** Options with no named guards. */
+  public DiffOptions(List<String> includes, List<String> excludes) {
+    this(includes, excludes, List.of());
+  }
+
+  /** These options with {@code guards} as the named guards. */
+  public DiffOptions withGuards(List<String> guards) {
+    return new DiffOptions(includes, excludes, guards);
   }
 
   /** Whether the diff covers the class with this binary name. */

@@ -3,7 +3,9 @@ package org.jlivepatch.core.diff;
 import java.util.List;
 import java.util.Optional;
 import org.jlivepatch.core.Version;
+import org.jlivepatch.core.model.AddedClass;
 import org.jlivepatch.core.model.BuildInfo;
+import org.jlivepatch.core.model.Guard;
 import org.jlivepatch.core.model.HookClass;
 import org.jlivepatch.core.model.Ignored;
 import org.jlivepatch.core.model.Patch;
@@ -21,6 +23,9 @@ import org.jlivepatch.core.model.Warning;
  * @param warnings what a reviewer must know
  * @param renamed synthetic members and classes matched by content across a renumbering
  * @param classes the patched classes, ready for a payload
+ * @param addedClasses the classes the fix adds, in the order they are to be defined
+ * @param guards methods outside the patch that no thread may be in when it switches: those that
+ *     call two or more patched methods, and those the patch author named
  * @param oldBuild how the old classes were compiled
  * @param newBuild how the new classes were compiled
  */
@@ -31,6 +36,8 @@ public record DiffResult(
     List<Warning> warnings,
     List<Renamed> renamed,
     List<PatchedClass> classes,
+    List<AddedClass> addedClasses,
+    List<Guard> guards,
     BuildInfo oldBuild,
     BuildInfo newBuild) {
 
@@ -41,6 +48,14 @@ public record DiffResult(
     warnings = List.copyOf(warnings);
     renamed = List.copyOf(renamed);
     classes = List.copyOf(classes);
+    addedClasses = List.copyOf(addedClasses);
+    guards = List.copyOf(guards);
+  }
+
+  /** A result that adds no classes and has no guards. */
+  public DiffResult(List<ChangedMethod> changed, List<Ignored> ignored, List<Refusal> refused, List<Warning> warnings,
+      List<Renamed> renamed, List<PatchedClass> classes, BuildInfo oldBuild, BuildInfo newBuild) {
+    this(changed, ignored, refused, warnings, renamed, classes, List.of(), List.of(), oldBuild, newBuild);
   }
 
   /** Whether a patch can be built: nothing refused and something changed. */
@@ -62,6 +77,6 @@ public record DiffResult(
     }
     int minJava = Math.max(8, newBuild.majorVersion() - 44);
     return new Patch(id, description, depends, Version.current(), oldBuild, newBuild, minJava,
-        classes, hooks, warnings, ignored, renamed);
+        classes, hooks, warnings, ignored, renamed, addedClasses, guards);
   }
 }

@@ -3,7 +3,9 @@ package org.jlivepatch.core.diff;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.jlivepatch.core.model.AddedClass;
 import org.jlivepatch.core.model.BuildInfo;
+import org.jlivepatch.core.model.Guard;
 import org.jlivepatch.core.model.Ignored;
 import org.jlivepatch.core.model.PatchedClass;
 import org.jlivepatch.core.model.Refusal;
@@ -19,6 +21,9 @@ final class Findings {
   final List<Warning> warnings = new ArrayList<>();
   final List<Renamed> renamed = new ArrayList<>();
   final List<PatchedClass> classes = new ArrayList<>();
+  /** In the order they are to be defined. */
+  final List<AddedClass> addedClasses = new ArrayList<>();
+  final List<Guard> guards = new ArrayList<>();
 
   private static final Comparator<Ignored> IGNORED_ORDER = (a, b) -> {
     int order = compare(a.className(), b.className());
@@ -68,7 +73,13 @@ final class Findings {
       order = order != 0 ? order : compare(a.oldName(), b.oldName());
       return order != 0 ? order : compare(a.newName(), b.newName());
     });
-    return new DiffResult(changed, ignored, refused, warnings, renamed, classes, oldBuild, newBuild);
+    guards.sort((a, b) -> {
+      int order = compare(a.className(), b.className());
+      order = order != 0 ? order : compare(a.method(), b.method());
+      return order != 0 ? order : compare(a.descriptor(), b.descriptor());
+    });
+    return new DiffResult(changed, ignored, refused, warnings, renamed, classes, addedClasses, guards, oldBuild,
+        newBuild);
   }
 
   /** String order; entries of one class share the name's instance, which spares comparing it char by char. */

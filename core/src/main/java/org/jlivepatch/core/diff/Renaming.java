@@ -24,12 +24,10 @@ import org.objectweb.asm.tree.ClassNode;
  * (redefinition cannot rename a method or a class).
  *
  * <p>A new synthetic that matched nothing but whose name the old build gives to another member is
- * renamed out of the way with {@link #UNMATCHED_SUFFIX}, so it cannot pass for that member.
+ * renamed out of the way to a fresh number (e.g. {@code lambda$run$7}), so it cannot pass for that
+ * member: the fix adds it, under that name.
  */
 final class Renaming {
-
-  /** Appended to the name of an unmatched synthetic whose new-build name is taken in the old build. */
-  static final String UNMATCHED_SUFFIX = "$jlp$unmatched";
 
   private static final int CONSTANT_UTF8 = 1;
 
@@ -152,12 +150,5 @@ final class Renaming {
       }
     }));
     return renamed;
-  }
-
-  /** The name a member or class had in the new build, given its name after renaming. */
-  static String newBuildName(String renamed) {
-    return renamed.endsWith(UNMATCHED_SUFFIX)
-        ? renamed.substring(0, renamed.length() - UNMATCHED_SUFFIX.length())
-        : renamed;
   }
 }

@@ -71,9 +71,15 @@ final class SyntheticMatcher {
             binary(pair.getValue()), binary(pair.getKey())));
       }
     }
+    // An added class whose name the old build gives to another class takes a fresh number, so it can
+    // neither pass for that class nor collide with a name the renaming keeps.
+    long nextClassNumber = 1 + Math.max(maxAnonymousNumber(olds.keySet()), maxAnonymousNumber(news.keySet()));
     for (Candidate unmatched : classes.unmatchedNew) {
       if (olds.containsKey(unmatched.name)) {
-        renaming.renameClass(unmatched.name, unmatched.name + Renaming.UNMATCHED_SUFFIX);
+        String fresh = outerOf(unmatched.name) + "$" + nextClassNumber++;
+        renaming.renameClass(unmatched.name, fresh);
+        reports.add(new Renamed(binary(outerOf(unmatched.name)), SyntheticNames.ANONYMOUS_CLASS, binary(fresh),
+            binary(unmatched.name)));
       }
     }
     // Other classes of the nest keep their names.
@@ -97,14 +103,40 @@ final class SyntheticMatcher {
         reports.add(new Renamed(binary(oldClass.raw.name), n.kind, o.name, n.name));
       }
     }
-    Set<String> oldKeys = new HashSet<>();
-    oldClass.raw.methods.forEach(m -> oldKeys.add(m.name + m.desc));
+    // An added synthetic whose name the old class uses (with any descriptor: the renaming may give that
+    // name to another method) takes a fresh number above every number either build uses.
+    Set<String> oldNames = new HashSet<>();
+    oldClass.raw.methods.forEach(m -> oldNames.add(m.name));
+    long next = 1 + Math.max(maxMethodNumber(oldClass.raw), maxMethodNumber(newClass.raw));
     for (Candidate unmatched : methods.unmatchedNew) {
-      if (oldKeys.contains(unmatched.identity)) {
-        renaming.renameMethod(newClass.raw.name, unmatched.name, unmatched.rawDescriptor,
-            unmatched.name + Renaming.UNMATCHED_SUFFIX);
+      if (oldNames.contains(unmatched.name)) {
+        String prefix = unmatched.name.substring(0, unmatched.name.lastIndexOf('$') + 1);
+        String fresh = SyntheticNames.ACCESSOR.equals(unmatched.kind) ? prefix + String.format("%03d", next++)
+            : prefix + next++;
+        renaming.renameMethod(newClass.raw.name, unmatched.name, unmatched.rawDescriptor, fresh);
+        reports.add(new Renamed(binary(oldClass.raw.name), unmatched.kind, fresh, unmatched.name));
       }
     }
+  }
+
+  private static long maxMethodNumber(ClassNode node) {
+    long max = -1;
+    for (MethodNode method : node.methods) {
+      if (SyntheticNames.methodKind(method.name) != null) {
+        max = Math.max(max, SyntheticNames.number(method.name));
+      }
+    }
+    return max;
+  }
+
+  private static long maxAnonymousNumber(Set<String> classNames) {
+    long max = 0;
+    for (String name : classNames) {
+      if (SyntheticNames.isAnonymousClass(name)) {
+        max = Math.max(max, SyntheticNames.number(name));
+      }
+    }
+    return max;
   }
 
   private static boolean hasSynthetics(Map<String, ClassNode> nest) {

@@ -124,6 +124,12 @@ public final class SourceFixBuilder {
             + "the sources are not those of the vendor jar"));
         continue;
       }
+      if (recompiled.needsTrampoline()) {
+        refused.add(new Refusal(className, "", "the fix adds methods, lambdas or fields to the class, which only a "
+            + "trampoline carries, and a build from sources carries in-place changes only; build the patch from "
+            + "two compiled builds (--old/--new), or keep the fix to method bodies"));
+        continue;
+      }
       List<Refusal> mismatch = mismatches.getOrDefault(className, List.of());
       if (!mismatch.isEmpty()) {
         mismatch.forEach(r -> refused.add(new Refusal(className, r.member(), "the sources do not match the vendor's "
@@ -171,6 +177,8 @@ public final class SourceFixBuilder {
                 + "the vendor's bytes stay"));
       }
     }
+    fix.addedClasses().forEach(added -> refused.add(new Refusal(added.name(), "", "added class: a build from "
+        + "sources carries in-place changes only; build the patch from two compiled builds (--old/--new)")));
     BuildInfo vendorBuild = vendor.buildInfo();
     BuildInfo fixBuild = new BuildInfo(compiler, majorOf(vendorClasses.values()));
     if (!vendorBuild.buildJdk().isEmpty()) {
