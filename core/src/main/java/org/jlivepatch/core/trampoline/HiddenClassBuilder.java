@@ -129,22 +129,31 @@ final class HiddenClassBuilder {
   }
 
   private void checkMovable(MethodNode method) throws NotMovableException {
-    if (method.name.equals("<init>")) {
-      throw notMovable(method, "a constructor cannot be moved: it runs in place");
+    String reason = unmovable(method.access, method.name, c.version);
+    if (reason != null) {
+      throw notMovable(method, reason);
     }
-    if (method.name.equals("<clinit>")) {
-      throw notMovable(method, "a static initializer cannot be moved: it runs once, in place");
+  }
+
+  /** Why a method with these properties can have no body in H (nor an entry gate), or null. */
+  static String unmovable(int access, String name, int classVersion) {
+    if (name.equals("<init>")) {
+      return "it is a constructor, which must run in place";
     }
-    if ((method.access & Opcodes.ACC_ABSTRACT) != 0) {
-      throw notMovable(method, "it is abstract: there is no body to move");
+    if (name.equals("<clinit>")) {
+      return "it is a static initializer, which runs once, in place";
     }
-    if ((method.access & Opcodes.ACC_NATIVE) != 0) {
-      throw notMovable(method, "it is native: there is no body to move");
+    if ((access & Opcodes.ACC_ABSTRACT) != 0) {
+      return "it is abstract: there is no body to move";
     }
-    int major = c.version & 0xFFFF;
+    if ((access & Opcodes.ACC_NATIVE) != 0) {
+      return "it is native: there is no body to move";
+    }
+    int major = classVersion & 0xFFFF;
     if (major < Opcodes.V1_7) {
-      throw notMovable(method, "class file version " + major + " cannot hold invokedynamic (51, Java 7, needed)");
+      return "its class file version " + major + " cannot hold invokedynamic (51, Java 7, needed)";
     }
+    return null;
   }
 
   private MethodNode copy(MethodNode method, String name, String desc) throws NotMovableException {

@@ -423,18 +423,9 @@ public final class Trampolines {
       if (!wanted.contains(key)) {
         continue;
       }
-      if (method.name.equals("<init>") || method.name.equals("<clinit>")) {
-        throw new NotMovableException(owner, method.name, method.desc, method.name.equals("<init>")
-            ? "a constructor cannot be gated or moved: it runs in place"
-            : "a static initializer cannot be gated or moved: it runs once, in place");
-      }
-      if ((method.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
-        throw new NotMovableException(owner, method.name, method.desc,
-            "it is " + ((method.access & Opcodes.ACC_NATIVE) != 0 ? "native" : "abstract") + ": there is no body to gate");
-      }
-      if ((node.version & 0xFFFF) < Opcodes.V1_7) {
-        throw new NotMovableException(owner, method.name, method.desc,
-            "class file version " + (node.version & 0xFFFF) + " cannot hold invokedynamic (51, Java 7, needed)");
+      String reason = HiddenClassBuilder.unmovable(method.access, method.name, node.version);
+      if (reason != null) {
+        throw new NotMovableException(owner, method.name, method.desc, reason);
       }
       gate(owner, method, h, keyPrefix);
       wanted.remove(key);
