@@ -122,6 +122,24 @@ final class Fixtures {
       "}",
       "");
 
+  static final String CLASH_V1 = String.join("\n",
+      "package fx;",
+      "public class Clash {",
+      "  int k = 1;",
+      "  public int m(int x) { return x; }",
+      "  public static int m(Clash c, int x) { return -x; }",
+      "}",
+      "");
+
+  static final String CLASH_V2 = String.join("\n",
+      "package fx;",
+      "public class Clash {",
+      "  int k = 1;",
+      "  public int m(int x) { return x + k + 100; }",
+      "  public static int m(Clash c, int x) { return -x - 100; }",
+      "}",
+      "");
+
   static final String UTIL_V1 = "package fx;\nclass Util {}\n";
   static final String UTIL_V2 = "package fx;\nclass Util { static int added() { return 5; } }\n";
 
@@ -135,6 +153,7 @@ final class Fixtures {
       sources.put("fx.Calc", version == 1 ? CALC_V1 : CALC_V2);
       sources.put("fx.Bad", version == 1 ? BAD_V1 : BAD_V2);
       sources.put("fx.Util", version == 1 ? UTIL_V1 : UTIL_V2);
+      sources.put("fx.Clash", version == 1 ? CLASH_V1 : CLASH_V2);
       if (modern) {
         sources.put("fx.Greeter", version == 1 ? GREETER_V1 : GREETER_V2);
         sources.put("fx.Person", PERSON);

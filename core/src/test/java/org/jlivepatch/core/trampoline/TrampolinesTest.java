@@ -60,10 +60,11 @@ class TrampolinesTest {
         "label(I)Ljava/lang/String;", "withHelper(I)I", "version()Ljava/lang/String;",
         "viaLambda(Ljava/lang/String;)Ljava/lang/String;", "mix(JDI)D", "smix(JDI)D", "bump()I", "hit()I",
         "total()J");
-    assertThat(change.added()).containsExactlyInAnyOrder("addBase(I)I", "tag()Ljava/lang/String;", "weigh(JD)D",
-        "addCount(I)I", "lambda$viaLambda$1(Ljava/lang/String;)Ljava/lang/String;",
-        "lambda$viaLambda$2(Ljava/lang/String;)Ljava/lang/String;",
-        "lambda$viaLambda$3(Ljava/lang/String;)Ljava/lang/String;");
+    // javac numbers lambdas per class up to JDK 21 or so, per method after.
+    assertThat(change.added()).hasSize(7).contains("addBase(I)I", "tag()Ljava/lang/String;", "weigh(JD)D",
+        "addCount(I)I");
+    assertThat(change.added()).filteredOn(key -> key.startsWith("lambda$viaLambda$")).hasSize(3)
+        .allMatch(key -> key.endsWith("(Ljava/lang/String;)Ljava/lang/String;"));
     assertThat(change.shadowFields()).containsExactly(new ShadowField("hits", "I", false),
         new ShadowField("total", "J", true));
     assertThat(Trampolines.compare(calc(1), calc(1)).isEmpty()).isTrue();
