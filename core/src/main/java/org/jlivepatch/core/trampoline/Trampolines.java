@@ -415,28 +415,49 @@ public final class Trampolines {
       throws NotMovableException {
     ClassReader fromReader = new ClassReader(from);
     String owner = fromReader.getClassName();
+    int version = fromReader.readUnsignedShort(4) << 16 | fromReader.readUnsignedShort(6);
     Set<String> wanted = new LinkedHashSet<>(methods);
-    ClassNode node = new ClassNode();
-    fromReader.accept(node, ClassReader.EXPAND_FRAMES);
-    for (MethodNode method : node.methods) {
-      String key = method.name + method.desc;
-      if (!wanted.contains(key)) {
-        continue;
+    // The gated methods are read with expanded frames, to insert code and a frame at their start.
+    Map<String, MethodNode> gatedMethods = new LinkedHashMap<>();
+    fromReader.accept(new ClassVisitor(API) {
+      @Override
+      public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+          String[] exceptions) {
+        if (!wanted.contains(name + descriptor)) {
+          return null;
+        }
+        MethodNode method = new MethodNode(API, access, name, descriptor, signature, exceptions);
+        gatedMethods.put(name + descriptor, method);
+        return method;
       }
-      String reason = HiddenClassBuilder.unmovable(method.access, method.name, node.version);
-      if (reason != null) {
-        throw new NotMovableException(owner, method.name, method.desc, reason);
-      }
-      gate(owner, method, h, keyPrefix);
-      wanted.remove(key);
-    }
+    }, ClassReader.EXPAND_FRAMES);
+    wanted.removeAll(gatedMethods.keySet());
     if (!wanted.isEmpty()) {
       throw new IllegalArgumentException("method " + owner + "." + wanted.iterator().next()
           + " is missing from the running class");
     }
-    // COMPUTE_MAXS only: computing frames would load classes.
-    ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
-    node.accept(writer);
+    for (MethodNode method : gatedMethods.values()) {
+      String reason = HiddenClassBuilder.unmovable(method.access, method.name, version);
+      if (reason != null) {
+        throw new NotMovableException(owner, method.name, method.desc, reason);
+      }
+      gate(owner, method, h, keyPrefix);
+    }
+    // Sharing the reader keeps every other method as it was, byte for byte. COMPUTE_MAXS only:
+    // computing frames would load classes.
+    ClassWriter writer = new ClassWriter(fromReader, ClassWriter.COMPUTE_MAXS);
+    fromReader.accept(new ClassVisitor(API, writer) {
+      @Override
+      public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+          String[] exceptions) {
+        MethodNode method = gatedMethods.get(name + descriptor);
+        if (method == null) {
+          return super.visitMethod(access, name, descriptor, signature, exceptions);
+        }
+        method.accept(writer);
+        return null;
+      }
+    }, 0);
     return writer.toByteArray();
   }
 
