@@ -29,6 +29,8 @@ class TrampolineFormsTest {
     ClassChange change = calcChange();
     HiddenClass h = Trampolines.hidden(calc(2), change, change.changed(), CALC_SHADOWS, PREFIX);
     byte[] gated = Trampolines.gated(calc(1), change.changed(), h, PREFIX);
+    assertThat(Trampolines.compare(calc(1), gated).changed()).containsExactlyElementsOf(change.changed());
+    assertThat(Trampolines.compare(calc(1), gated).added()).isEmpty();
     Target target = new Target(Fixtures.v1(), "fx.Calc", gated, h, PREFIX);
     Object calc = target.newInstance(INT, 5);
 
@@ -73,6 +75,31 @@ class TrampolineFormsTest {
     assertThat(target.call(null, "run", INT, 25)).isEqualTo(5);
     target.gates(true);
     assertThat(target.call(null, "run", INT, 25)).isEqualTo(4);
+  }
+
+  @Test
+  void framesOfTheHiddenClassAreHiddenFromStackTraces() throws Throwable {
+    // What the agent's stack walks see: C's entry, not the body running in H (nor H's added methods).
+    String v1 = "package fx; public class Where { public String where() { return \"v1\"; } }";
+    String v2 = String.join("\n",
+        "package fx; public class Where {",
+        "  public String where() { return frames(); }",
+        "  private static String frames() {",
+        "    StringBuilder b = new StringBuilder();",
+        "    for (StackTraceElement e : new Throwable().getStackTrace()) {",
+        "      if (e.getClassName().startsWith(\"fx.\")) { b.append(e.getClassName()).append('.').append(e.getMethodName()).append(' '); }",
+        "    }",
+        "    return b.toString().trim();",
+        "  }",
+        "}");
+    byte[] from = org.jlivepatch.core.testing.InMemoryCompiler.compile(Map.of("fx.Where", v1)).get("fx.Where");
+    byte[] to = org.jlivepatch.core.testing.InMemoryCompiler.compile(Map.of("fx.Where", v2)).get("fx.Where");
+    ClassChange change = Trampolines.compare(from, to);
+    Set<String> redirected = Trampolines.needsRedirect(to, change, Set.of());
+    HiddenClass h = Trampolines.hidden(to, change, redirected, Set.of(), PREFIX);
+    Target target = new Target(Map.of(), "fx.Where", Trampolines.steady(from, to, change, redirected, h, PREFIX), h,
+        PREFIX);
+    assertThat(target.call(target.newInstance(new Class<?>[0]), "where", NONE)).isEqualTo("fx.Where.where");
   }
 
   @Test

@@ -131,6 +131,12 @@ class TrampolinesTest {
         before.fields.stream().map(f -> f.name).toList());
     // The in-place method is exactly the new one; the others are the old ones.
     assertThat(Trampolines.compare(calc(2), steady).changed()).containsExactlyElementsOf(redirected);
+    // A body naming an added method cannot be spliced.
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> Trampolines.steady(calc(1), calc(2), change, Set.of(), null, PREFIX))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("method fx/Calc.mixed()Ljava/lang/String; refers to a method the patch adds: it must be "
+            + "redirected, not spliced");
   }
 
   // -----------------------------------------------------------------------------------------------
