@@ -63,9 +63,13 @@ final class Parked implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     release.countDown();
-    thread.join(Duration.ofSeconds(5).toMillis());
+    try {
+      thread.join(Duration.ofSeconds(5).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static Thread unstartedVirtual(Runnable body) {
