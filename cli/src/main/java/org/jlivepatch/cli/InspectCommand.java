@@ -18,7 +18,6 @@ import org.jlivepatch.core.model.Renamed;
 import org.jlivepatch.core.model.Warning;
 import org.jlivepatch.core.payload.Payload;
 import org.jlivepatch.core.payload.PayloadException;
-import org.jlivepatch.core.payload.PayloadWriter;
 import org.jlivepatch.core.payload.TrustedKeys;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -107,7 +106,7 @@ final class InspectCommand implements Callable<Integer> {
     row(out, "patch", patch.id());
     row(out, "description", patch.description().isEmpty() ? "(none)" : patch.description());
     row(out, "depends", patch.depends().orElse("(none: applies to unpatched classes)"));
-    row(out, "format", PayloadWriter.FORMAT_VERSION + ", fingerprints " + Fingerprints.ALGORITHM);
+    row(out, "format", payload.formatVersion() + ", fingerprints " + Fingerprints.ALGORITHM);
     row(out, "built by", "jlivepatch " + patch.toolVersion());
     row(out, "old build", build(patch.oldBuild()));
     row(out, "new build", build(patch.newBuild()));
@@ -168,7 +167,7 @@ final class InspectCommand implements Callable<Integer> {
     result.put("id", patch.id());
     result.put("description", patch.description());
     result.put("depends", patch.depends().orElse(null));
-    result.put("format", PayloadWriter.FORMAT_VERSION);
+    result.put("format", payload.formatVersion());
     result.put("fingerprintAlgorithm", Fingerprints.ALGORITHM);
     result.put("toolVersion", patch.toolVersion());
     result.put("oldBuild", buildJson(patch.oldBuild()));

@@ -237,7 +237,7 @@ class PayloadCommandsTest {
         .contains("patch        fix-1")
         .contains("description  Strip names before greeting.\n             Second line")
         .contains("depends      (none: applies to unpatched classes)")
-        .contains("format       1, fingerprints jlp-method-1")
+        .contains("format       2, fingerprints jlp-method-1")
         .contains("built by     jlivepatch 0.1.0-test")
         .contains("signature    unsigned")
         .contains("2 classes, 3 methods:")
@@ -276,7 +276,7 @@ class PayloadCommandsTest {
     assertThat(run.exitCode()).isZero();
     JsonObject json = JsonParser.parseString(run.out()).getAsJsonObject();
     assertThat(json.get("id").getAsString()).isEqualTo("fix-1");
-    assertThat(json.get("format").getAsInt()).isEqualTo(1);
+    assertThat(json.get("format").getAsInt()).isEqualTo(2);
     assertThat(json.get("methodCount").getAsInt()).isEqualTo(3);
     assertThat(json.getAsJsonObject("signature").get("state").getAsString()).isEqualTo("unsigned");
     JsonObject method = json.getAsJsonArray("classes").get(0).getAsJsonObject().getAsJsonArray("methods").get(0)
@@ -308,9 +308,9 @@ class PayloadCommandsTest {
     run("inspect", file.toString(), "--max-methods", "2")
         .failedWith(ExitCode.REFUSED, "payload " + file + " refused: payload patches 3 methods, more than the limit of 2");
 
-    Files.write(file, fixStoredCrc(replace(good, "format.version=1", "format.version=2")));
+    Files.write(file, fixStoredCrc(replace(good, "format.version=2", "format.version=3")));
     run("inspect", file.toString()).failedWith(ExitCode.REFUSED, "payload " + file + " refused: "
-        + "payload format version 2 is newer than this jlivepatch supports (1); upgrade jlivepatch");
+        + "payload format version 3 is newer than this jlivepatch supports (2); upgrade jlivepatch");
 
     Path missing = dir.resolve("missing.jlp");
     run("inspect", missing.toString()).failedWith(ExitCode.FAILURE, "payload " + missing + " does not exist");

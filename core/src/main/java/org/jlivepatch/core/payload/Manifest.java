@@ -17,14 +17,17 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jlivepatch.core.fingerprint.Fingerprints;
+import org.jlivepatch.core.model.AddedClass;
 import org.jlivepatch.core.model.BuildInfo;
 import org.jlivepatch.core.model.ChangeKind;
+import org.jlivepatch.core.model.Guard;
 import org.jlivepatch.core.model.HookClass;
 import org.jlivepatch.core.model.Ignored;
 import org.jlivepatch.core.model.Patch;
 import org.jlivepatch.core.model.PatchedClass;
 import org.jlivepatch.core.model.PatchedMethod;
 import org.jlivepatch.core.model.Renamed;
+import org.jlivepatch.core.model.ShadowField;
 import org.jlivepatch.core.model.Warning;
 
 /** The manifest entry: a patch's metadata and the SHA-256 of every other entry, as properties. */
@@ -36,10 +39,24 @@ final class Manifest {
 
   private Manifest() {}
 
-  /** The canonical manifest bytes of {@code patch}. */
+  /** The canonical manifest bytes of {@code patch} in the current format version. */
   static byte[] encode(Patch patch) {
+    return encode(patch, PayloadFormat.VERSION);
+  }
+
+  /**
+   * The canonical manifest bytes of {@code patch} in format {@code version}.
+   *
+   * @throws IllegalArgumentException if the patch has what that version cannot say
+   */
+  static byte[] encode(Patch patch, int version) {
+    boolean v1 = version == PayloadFormat.VERSION_1;
+    if (v1 && (patch.needsTrampolines() || !patch.guards().isEmpty())) {
+      throw new IllegalArgumentException("patch " + patch.id() + " has trampolines, shadow fields, added classes or "
+          + "guards, which format version 1 cannot carry");
+    }
     Map<String, String> m = new LinkedHashMap<>();
-    m.put(FORMAT_VERSION, Integer.toString(PayloadFormat.VERSION));
+    m.put(FORMAT_VERSION, Integer.toString(version));
     m.put(FINGERPRINTS, Fingerprints.ALGORITHM);
     m.put("id", patch.id());
     m.put("description", patch.description());
@@ -64,6 +81,21 @@ final class Manifest {
         m.put(q + "expected", method.expectedFingerprint());
         m.put(q + "new", method.newFingerprint());
       }
+      if (!v1) {
+        m.put(p + "shadow.count", Integer.toString(c.shadowFields().size()));
+        for (int j = 0; j < c.shadowFields().size(); j++) {
+          ShadowField field = c.shadowFields().get(j);
+          String q = p + "shadow." + j + ".";
+          m.put(q + "name", field.name());
+          m.put(q + "descriptor", field.descriptor());
+          m.put(q + "static", Boolean.toString(field.isStatic()));
+        }
+      }
+    }
+    if (!v1) {
+      putList(m, "added", patch.addedClasses(), a -> new String[] {"name", a.name(), "host", a.host()});
+      putList(m, "guard", patch.guards(), g -> new String[] {"class", g.className(), "method", g.method(),
+          "descriptor", g.descriptor(), "reason", g.reason()});
     }
     m.put("hook.count", Integer.toString(patch.hooks().size()));
     for (int i = 0; i < patch.hooks().size(); i++) {
@@ -113,6 +145,12 @@ final class Manifest {
    */
   static SortedMap<String, String> parseAndCheckVersion(byte[] manifest) throws PayloadException {
     SortedMap<String, String> m = PropertiesText.read(manifest, "the manifest");
+    version(m);
+    return m;
+  }
+
+  /** The format version of a manifest {@link #parseAndCheckVersion} accepted. */
+  static int version(SortedMap<String, String> m) throws PayloadException {
     String version = m.get(FORMAT_VERSION);
     if (version == null) {
       throw new PayloadException(CORRUPT, "the manifest has no " + FORMAT_VERSION + ": not a jlivepatch payload");
@@ -140,7 +178,7 @@ final class Manifest {
           + PayloadFormat.printable(algorithm) + "'; this jlivepatch supports " + Fingerprints.ALGORITHM
           + "; upgrade jlivepatch");
     }
-    return m;
+    return v;
   }
 
   /**
@@ -152,6 +190,8 @@ final class Manifest {
    */
   static Patch decode(byte[] manifest, SortedMap<String, String> m, Map<String, byte[]> entries, PayloadLimits limits)
       throws PayloadException {
+    int version = version(m);
+    boolean v1 = version == PayloadFormat.VERSION_1;
     Keys keys = new Keys(m);
     keys.take(FORMAT_VERSION);
     keys.take(FINGERPRINTS);
@@ -187,12 +227,47 @@ final class Manifest {
           throw new PayloadException(UNSUPPORTED_VERSION, "class " + name + ": change kind '"
               + PayloadFormat.printable(label) + "' is not supported by this jlivepatch; upgrade jlivepatch");
         }
+        if (v1 && kind != ChangeKind.IN_PLACE) {
+          throw new PayloadException(CORRUPT, "class " + name + ": change kind '" + kind.label()
+              + "' does not exist in payload format version 1");
+        }
         list.add(new PatchedMethod(keys.take(q + "name"), keys.take(q + "descriptor"), kind,
             keys.take(q + "expected"), keys.take(q + "new")));
       }
+      List<ShadowField> shadows = new ArrayList<>();
+      if (!v1) {
+        int shadowCount = keys.count(p + "shadow.count", m.size());
+        for (int j = 0; j < shadowCount; j++) {
+          String q = p + "shadow." + j + ".";
+          String fieldName = keys.take(q + "name");
+          String descriptor = keys.take(q + "descriptor");
+          boolean isStatic = keys.bool(q + "static");
+          shadows.add(construct(() -> new ShadowField(fieldName, descriptor, isStatic)));
+        }
+      }
       byte[] base = classBytes(PayloadFormat.BASE_PREFIX, name, entries, usedEntries);
       byte[] fresh = classBytes(PayloadFormat.NEW_PREFIX, name, entries, usedEntries);
-      classes.add(construct(() -> new PatchedClass(name, base, fresh, list)));
+      classes.add(construct(() -> new PatchedClass(name, base, fresh, list, shadows)));
+    }
+    List<AddedClass> added = new ArrayList<>();
+    List<Guard> guards = new ArrayList<>();
+    if (!v1) {
+      int addedCount = keys.count("added.count", entries.size());
+      for (int i = 0; i < addedCount; i++) {
+        String name = className(keys.take("added." + i + ".name"), "added." + i + ".name");
+        String host = className(keys.take("added." + i + ".host"), "added." + i + ".host");
+        byte[] bytes = classBytes(PayloadFormat.ADDED_PREFIX, name, entries, usedEntries);
+        added.add(construct(() -> new AddedClass(name, bytes, host)));
+      }
+      int guardCount = keys.count("guard.count", m.size());
+      for (int i = 0; i < guardCount; i++) {
+        String p = "guard." + i + ".";
+        String className = className(keys.take(p + "class"), p + "class");
+        String method = keys.take(p + "method");
+        String descriptor = keys.take(p + "descriptor");
+        String reason = keys.take(p + "reason");
+        guards.add(construct(() -> new Guard(className, method, descriptor, reason)));
+      }
     }
     int hookCount = keys.count("hook.count", entries.size());
     List<HookClass> hooks = new ArrayList<>();
@@ -205,7 +280,7 @@ final class Manifest {
     unused.removeAll(usedEntries);
     if (!unused.isEmpty()) {
       throw new PayloadException(CORRUPT, "the manifest lists entry " + PayloadFormat.printable(unused.iterator().next())
-          + " but no class or hook of it");
+          + " but no class, added class or hook of it");
     }
 
     List<Warning> warnings = new ArrayList<>();
@@ -238,10 +313,10 @@ final class Manifest {
     keys.checkAllTaken();
 
     Patch patch = construct(() -> new Patch(id, description, depends, toolVersion, oldBuild, newBuild, minJava,
-        classes, hooks, warnings, ignored, renamed));
+        classes, hooks, warnings, ignored, renamed, added, guards));
     byte[] canonical;
     try {
-      canonical = encode(patch);
+      canonical = encode(patch, version);
     } catch (IllegalArgumentException e) {
       throw new PayloadException(CORRUPT, "the manifest is inconsistent: " + e.getMessage());
     }

@@ -12,12 +12,18 @@ import org.jlivepatch.core.model.Patch;
  *     entry by its own SHA-256, so this hash identifies the whole content
  * @param signature the signature, if the payload is signed; checked for form only, see
  *     {@link TrustedKeys#verify(Payload)}
+ * @param formatVersion the payload format version the file was written in
  */
-public record Payload(Patch patch, String contentHash, Optional<PayloadSignature> signature) {
+public record Payload(Patch patch, String contentHash, Optional<PayloadSignature> signature, int formatVersion) {
 
   public Payload {
     Objects.requireNonNull(patch, "patch");
     Objects.requireNonNull(contentHash, "contentHash");
     Objects.requireNonNull(signature, "signature");
+  }
+
+  /** A payload in the current format version. */
+  public Payload(Patch patch, String contentHash, Optional<PayloadSignature> signature) {
+    this(patch, contentHash, signature, PayloadFormat.VERSION);
   }
 }

@@ -7,21 +7,26 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import org.jlivepatch.core.model.AddedClass;
 import org.jlivepatch.core.model.HookClass;
 import org.jlivepatch.core.model.Patch;
 import org.jlivepatch.core.model.PatchedClass;
 
-/** Constants and naming rules of payload format version 1, shared by writer and reader. */
+/** Constants and naming rules of the payload format, shared by writer and reader. */
 final class PayloadFormat {
 
   /** The format version this jlivepatch writes and the newest it reads. */
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+
+  /** The first version, which carries in-place changes only; still read. */
+  static final int VERSION_1 = 1;
 
   static final String MANIFEST = "manifest.properties";
   static final String SIGNATURE = "signature.properties";
   static final String BASE_PREFIX = "base/";
   static final String NEW_PREFIX = "new/";
   static final String HOOK_PREFIX = "hooks/";
+  static final String ADDED_PREFIX = "added/";
 
   /** One zip entry: its name and uncompressed content. */
   record Entry(String name, byte[] data) {}
@@ -34,8 +39,8 @@ final class PayloadFormat {
   }
 
   /**
-   * The entries a patch's manifest pins, in file order: base classes, new classes, hook classes,
-   * each sorted by entry name.
+   * The entries a patch's manifest pins, in file order: base classes, new classes, added classes,
+   * hook classes, each group sorted by entry name.
    */
   static List<Entry> contentEntries(Patch patch) {
     List<Entry> base = new ArrayList<>();
@@ -44,6 +49,10 @@ final class PayloadFormat {
       base.add(new Entry(classEntry(BASE_PREFIX, c.name()), c.baseBytes()));
       fresh.add(new Entry(classEntry(NEW_PREFIX, c.name()), c.newBytes()));
     }
+    List<Entry> added = new ArrayList<>();
+    for (AddedClass a : patch.addedClasses()) {
+      added.add(new Entry(classEntry(ADDED_PREFIX, a.name()), a.bytes()));
+    }
     List<Entry> hooks = new ArrayList<>();
     for (HookClass h : patch.hooks()) {
       hooks.add(new Entry(classEntry(HOOK_PREFIX, h.name()), h.bytes()));
@@ -51,9 +60,11 @@ final class PayloadFormat {
     Comparator<Entry> byName = Comparator.comparing(Entry::name);
     base.sort(byName);
     fresh.sort(byName);
+    added.sort(byName);
     hooks.sort(byName);
     List<Entry> all = new ArrayList<>(base);
     all.addAll(fresh);
+    all.addAll(added);
     all.addAll(hooks);
     return all;
   }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jlivepatch.core.model.AddedClass;
 import org.jlivepatch.core.model.HookClass;
 import org.jlivepatch.core.model.Patch;
 import org.jlivepatch.core.model.PatchedClass;
@@ -39,6 +40,11 @@ public final class PayloadWriter {
     for (HookClass h : patch.hooks()) {
       checkClassName(h.name());
     }
+    for (AddedClass a : patch.addedClasses()) {
+      checkClassName(a.name());
+      checkClassName(a.host());
+    }
+    patch.guards().forEach(g -> checkClassName(g.className()));
     byte[] manifest = Manifest.encode(patch);
     List<PayloadFormat.Entry> entries = new ArrayList<>();
     entries.add(new PayloadFormat.Entry(PayloadFormat.MANIFEST, manifest));

@@ -21,8 +21,10 @@ import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.assertj.core.api.AbstractThrowableAssert;
+import org.jlivepatch.core.model.ChangeKind;
 import org.jlivepatch.core.model.Patch;
 import org.jlivepatch.core.model.PatchedClass;
+import org.jlivepatch.core.model.PatchedMethod;
 import org.jlivepatch.core.payload.PayloadException.Reason;
 import org.jlivepatch.core.payload.PayloadFormat.Entry;
 import org.jlivepatch.core.testing.InMemoryCompiler;
@@ -372,18 +374,164 @@ class BadPayloadTest {
         + "count(I)I differs between the base and new class but is not listed as patched");
   }
 
+  // --- trampolines, shadow fields, added classes, guards (format 2) ---
+
+  private static final String CODEC_NEW = "new/demo/Codec.class";
+
+  /** The trampoline fixture with its single class replaced. */
+  private static Patch withCodec(java.util.function.UnaryOperator<PatchedClass> change) {
+    Patch full = PayloadFixtures.trampolinePatch();
+    return new Patch(full.id(), full.description(), full.depends(), full.toolVersion(), full.oldBuild(),
+        full.newBuild(), full.minJavaVersion(), List.of(change.apply(full.classes().get(0))), full.hooks(),
+        full.warnings(), full.ignored(), full.renamed(), full.addedClasses(), full.guards());
+  }
+
+  @Test
+  void detectsAMethodOnlyInTheNewClassThatIsNotListedAsAdded() {
+    Patch patch = withCodec(c -> new PatchedClass(c.name(), c.baseBytes(), c.newBytes(),
+        c.methods().stream().filter(m -> !m.name().equals("check")).toList(), c.shadowFields()));
+    assertRefused(PayloadFixtures.write(patch, Optional.empty()), CORRUPT).hasMessage("class demo.Codec: method "
+        + "check(Ljava/lang/String;)I is only in the new class but is not listed as added");
+  }
+
+  @Test
+  void detectsAMethodListedAsAddedThatTheBaseHas() {
+    Patch patch = withCodec(c -> new PatchedClass(c.name(), c.baseBytes(), c.newBytes(), c.methods().stream()
+        .map(m -> m.name().equals("decode") ? new PatchedMethod(m.name(), m.descriptor(), ChangeKind.ADDED, "",
+            m.newFingerprint()) : m).toList(), c.shadowFields()));
+    assertRefused(PayloadFixtures.write(patch, Optional.empty()), CORRUPT).hasMessage("class demo.Codec: method "
+        + "decode(Ljava/lang/String;)Ljava/lang/String; is listed as added but the base class has it");
+  }
+
+  @Test
+  void detectsAnAddedMethodWithAnExpectedFingerprint() {
+    List<Entry> entries = Zips.entries(PayloadFixtures.write(PayloadFixtures.trampolinePatch(), Optional.empty()));
+    Zips.editManifest(entries, m -> m.put(methodKey(m, "check") + "expected", "0123456789abcdef0123456789abcdef"));
+    assertRefused(Zips.zip(entries), CORRUPT).hasMessage("class demo.Codec: added method check(Ljava/lang/String;)I "
+        + "has an expected fingerprint, but there is nothing to expect");
+  }
+
+  @Test
+  void detectsAFieldOnlyInTheNewClassThatIsNotAListedShadowField() {
+    Patch patch = withCodec(c -> new PatchedClass(c.name(), c.baseBytes(), c.newBytes(), c.methods(),
+        c.shadowFields().subList(1, c.shadowFields().size())));
+    assertRefused(PayloadFixtures.write(patch, Optional.empty()), CORRUPT).hasMessage("class demo.Codec: field "
+        + "depth:I is only in the new class but is not listed as a shadow field");
+  }
+
+  @Test
+  void detectsAShadowFieldWhoseStaticFlagWasEdited() {
+    List<Entry> entries = Zips.entries(PayloadFixtures.write(PayloadFixtures.trampolinePatch(), Optional.empty()));
+    Zips.editManifest(entries, m -> m.put("class.0.shadow.0.static", "true"));
+    assertRefused(Zips.zip(entries), CORRUPT).hasMessage("class demo.Codec: shadow field depth:I is listed as static "
+        + "but the new class says otherwise");
+  }
+
+  @Test
+  void detectsAShadowFieldTheNewClassLacks() {
+    List<Entry> entries = Zips.entries(PayloadFixtures.write(PayloadFixtures.trampolinePatch(), Optional.empty()));
+    Zips.editManifest(entries, m -> m.put("class.0.shadow.0.name", "width"));
+    assertRefused(Zips.zip(entries), CORRUPT).hasMessage("class demo.Codec: field depth:I is only in the new class "
+        + "but is not listed as a shadow field");
+  }
+
+  @Test
+  void detectsANewClassThatLostAMethodOrChangedItsHeader() {
+    Patch lost = withCodec(c -> new PatchedClass(c.name(), c.baseBytes(), edit(c.newBytes(),
+        n -> n.methods.removeIf(m -> m.name.equals("<init>"))), c.methods(), c.shadowFields()));
+    assertRefused(PayloadFixtures.write(lost, Optional.empty()), CORRUPT)
+        .hasMessage("class demo.Codec: method <init>()V of the base class is missing from the new class");
+    Patch header = withCodec(c -> new PatchedClass(c.name(), c.baseBytes(), edit(c.newBytes(),
+        n -> n.interfaces.add("java/io/Serializable")), c.methods(), c.shadowFields()));
+    assertRefused(PayloadFixtures.write(header, Optional.empty()), CORRUPT).hasMessage("class demo.Codec: the new "
+        + "class's version, modifiers, superclass or interfaces differ from the base class's");
+  }
+
+  @Test
+  void detectsAnAddedClassEntryThatHoldsAnotherClassOrWasChanged() {
+    byte[] file = PayloadFixtures.write(PayloadFixtures.trampolinePatch(), Optional.empty());
+    List<Entry> entries = Zips.entries(file);
+    assertThat(entries).extracting(Entry::name).contains("added/demo/Brackets.class");
+    byte[] data = Zips.data(entries, "added/demo/Brackets.class").clone();
+    data[data.length / 2] ^= 1;
+    Zips.replace(entries, "added/demo/Brackets.class", data);
+    assertRefused(Zips.zip(entries), TAMPERED)
+        .hasMessage("entry added/demo/Brackets.class does not match its SHA-256 in the manifest");
+
+    List<Entry> swapped = Zips.entries(file);
+    Zips.replace(swapped, "added/demo/Brackets.class", Zips.data(swapped, "base/demo/Codec.class"));
+    Zips.rehash(swapped);
+    assertRefused(Zips.zip(swapped), CORRUPT)
+        .hasMessage("class demo.Brackets: the added class file holds class demo.Codec");
+  }
+
+  @Test
+  void detectsAnAddedClassWhoseHostIsInAnotherPackage() {
+    List<Entry> entries = Zips.entries(PayloadFixtures.write(PayloadFixtures.trampolinePatch(), Optional.empty()));
+    Zips.editManifest(entries, m -> m.put("added.0.host", "other.Host"));
+    assertRefused(Zips.zip(entries), CORRUPT)
+        .hasMessage("added class demo.Brackets is not in the package of its host other.Host");
+  }
+
+  @Test
+  void detectsAnAddedClassEntryTheManifestDoesNotName() {
+    List<Entry> entries = Zips.entries(PayloadFixtures.write(PayloadFixtures.trampolinePatch(), Optional.empty()));
+    Zips.editManifest(entries, m -> {
+      m.remove("added.0.name");
+      m.remove("added.0.host");
+      m.put("added.count", "0");
+    });
+    assertRefused(Zips.zip(entries), CORRUPT).hasMessage("the manifest lists entry added/demo/Brackets.class but no "
+        + "class, added class or hook of it");
+  }
+
+  @Test
+  void detectsAGuardWithABadDescriptor() {
+    List<Entry> entries = Zips.entries(PayloadFixtures.write(PayloadFixtures.trampolinePatch(), Optional.empty()));
+    Zips.editManifest(entries, m -> m.put("guard.0.descriptor", "(Ldemo/Codec;"));
+    assertRefused(Zips.zip(entries), CORRUPT)
+        .hasMessage("guard demo.Client.roundTrip(Ldemo/Codec; is not a method name and descriptor");
+  }
+
+  @Test
+  void refusesTrampolinesInAFormatVersion1Manifest() {
+    List<Entry> entries = Zips.entries(PayloadFixtures.write(PayloadFixtures.trampolinePatch(), Optional.empty()));
+    Zips.editManifest(entries, m -> {
+      m.put("format.version", "1");
+      m.keySet().removeIf(k -> k.startsWith("added.") || k.startsWith("guard.") || k.contains(".shadow."));
+    });
+    assertRefused(Zips.zip(entries), CORRUPT)
+        .hasMessage("class demo.Codec: change kind 'trampoline' does not exist in payload format version 1");
+  }
+
+  /** The manifest key prefix of the method named {@code name} of class 0. */
+  private static String methodKey(java.util.SortedMap<String, String> m, String name) {
+    return m.entrySet().stream().filter(e -> e.getKey().startsWith("class.0.method.") && e.getKey().endsWith(".name")
+        && e.getValue().equals(name)).map(e -> e.getKey().substring(0, e.getKey().length() - "name".length()))
+        .findFirst().orElseThrow();
+  }
+
+  private static byte[] edit(byte[] classFile, java.util.function.Consumer<org.objectweb.asm.tree.ClassNode> change) {
+    org.objectweb.asm.tree.ClassNode node = new org.objectweb.asm.tree.ClassNode();
+    new org.objectweb.asm.ClassReader(classFile).accept(node, 0);
+    change.accept(node);
+    org.objectweb.asm.ClassWriter writer = new org.objectweb.asm.ClassWriter(0);
+    node.accept(writer);
+    return writer.toByteArray();
+  }
+
   // --- versions ---
 
   @Test
   void refusesANewerFormatVersionWithADedicatedMessage() {
     List<Entry> entries = Zips.entries(good);
     Zips.editManifest(entries, m -> {
-      m.put("format.version", "2");
-      m.put("something.new", "v2 only");
+      m.put("format.version", "3");
+      m.put("something.new", "v3 only");
     });
     entries.add(new Entry("trampolines/demo/Greeter.class", new byte[] {1}));
     assertRefused(Zips.zip(entries), UNSUPPORTED_VERSION)
-        .hasMessage("payload format version 2 is newer than this jlivepatch supports (1); upgrade jlivepatch");
+        .hasMessage("payload format version 3 is newer than this jlivepatch supports (2); upgrade jlivepatch");
   }
 
   @Test

@@ -8,6 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jlivepatch.core.classes.ClassSet;
+import org.jlivepatch.core.diff.ClassDiffer;
+import org.jlivepatch.core.diff.DiffOptions;
+import org.jlivepatch.core.diff.DiffResult;
 import org.jlivepatch.core.fingerprint.Fingerprints;
 import org.jlivepatch.core.model.BuildInfo;
 import org.jlivepatch.core.model.ChangeKind;
@@ -47,7 +51,60 @@ public final class PayloadFixtures {
       + "  public void preApply() {}\n"
       + "}\n";
 
+  private static final String CODEC_V1 = "package demo; public class Codec {\n"
+      + "  public String encode(String s) { return \"<\" + s + \">\"; }\n"
+      + "  public String decode(String s) { return s.substring(1, s.length() - 1); }\n"
+      + "}\n";
+  /** Adds a method, a lambda, a class, an instance field and a static field. */
+  private static final String CODEC_V2 = "package demo; import java.util.function.Function; public class Codec {\n"
+      + "  private int depth;\n"
+      + "  private static int calls;\n"
+      + "  public String encode(String s) {\n"
+      + "    calls++;\n"
+      + "    depth = check(s);\n"
+      + "    Function<String, String> wrap = t -> new Brackets().wrap(t);\n"
+      + "    return wrap.apply(s);\n"
+      + "  }\n"
+      + "  public String decode(String s) { return new Brackets().unwrap(s); }\n"
+      + "  private int check(String s) { return s.length(); }\n"
+      + "}\n";
+  private static final String BRACKETS = "package demo; class Brackets {\n"
+      + "  String wrap(String s) { return \"[\" + s + \"]\"; }\n"
+      + "  String unwrap(String s) { return s.substring(1, s.length() - 1); }\n"
+      + "}\n";
+  private static final String CLIENT = "package demo; public class Client {\n"
+      + "  public static String roundTrip(Codec codec, String s) { return codec.decode(codec.encode(s)); }\n"
+      + "}\n";
+
   private PayloadFixtures() {}
+
+  /** The classes of the application {@link #trampolinePatch()} is built against. */
+  public static Map<String, byte[]> trampolineOld() {
+    return InMemoryCompiler.compile(Map.of("demo.Codec", CODEC_V1, "demo.Client", CLIENT), "-g");
+  }
+
+  /** The same application with the fix. */
+  public static Map<String, byte[]> trampolineNew() {
+    return InMemoryCompiler.compile(Map.of("demo.Codec", CODEC_V2, "demo.Brackets", BRACKETS, "demo.Client", CLIENT),
+        "-g");
+  }
+
+  /**
+   * A patch built by the differ from a fix of {@code demo.Codec} that adds a method, a lambda, a
+   * class ({@code demo.Brackets}), an instance field and a static field: {@code encode} is a
+   * trampoline, {@code decode} in place, {@code demo.Client.roundTrip} a guard.
+   */
+  public static Patch trampolinePatch() {
+    ClassSet.Builder old = ClassSet.builder();
+    trampolineOld().forEach(old::add);
+    ClassSet.Builder fixed = ClassSet.builder();
+    trampolineNew().forEach(fixed::add);
+    DiffResult diff = ClassDiffer.diff(old.build(), fixed.build(), DiffOptions.ALL);
+    if (!diff.patchable()) {
+      throw new IllegalStateException("the trampoline fixture is not patchable: " + diff.refused());
+    }
+    return diff.toPatch("codec-1", "Brackets instead of angle brackets.", Optional.empty(), List.of());
+  }
 
   /** A patch of two classes (three methods), one hook class, and one of each annotation. */
   public static Patch patch() {
