@@ -53,6 +53,7 @@ public final class LiveThreads {
   private final Method root;
   private final Method children;
   private final Method threads;
+  private volatile String failure;
 
   /**
    * Sets up the enumeration. With an {@code instrumentation}, first exports
@@ -108,17 +109,18 @@ public final class LiveThreads {
 
   /** Whether virtual threads are enumerated. */
   public Visibility visibility() {
-    return visibility;
+    return failure == null ? visibility : Visibility.INVISIBLE;
   }
 
   /** {@link #visibility()} as the protocol word: visible, partial, invisible or none. */
   public String virtualThreads() {
-    return visibility.label();
+    return visibility().label();
   }
 
   /** Why virtual threads are not (all) visible; empty when they are or when none exist. */
   public String reason() {
-    return reason;
+    String failed = failure;
+    return failed == null ? reason : failed;
   }
 
   /** Every live platform thread, then every visible live virtual thread. */
@@ -128,7 +130,11 @@ public final class LiveThreads {
     return all;
   }
 
-  /** Calls {@code action} for every live platform thread, then every visible live virtual thread. */
+  /**
+   * Calls {@code action} for every live platform thread, then every visible live virtual thread. If
+   * the virtual threads cannot be enumerated (the JDK changed its internals), they are left out and
+   * {@link #visibility()} says invisible from then on.
+   */
   public void forEach(Consumer<Thread> action) {
     ThreadGroup top = Thread.currentThread().getThreadGroup();
     while (top != null && top.getParent() != null) {
@@ -145,11 +151,12 @@ public final class LiveThreads {
         action.accept(all[i]);
       }
     }
-    if (visibility == Visibility.VISIBLE || visibility == Visibility.PARTIAL) {
+    if (failure == null && (visibility == Visibility.VISIBLE || visibility == Visibility.PARTIAL)) {
       try {
         forEachVirtual(action);
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("cannot enumerate virtual threads: " + e, e);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        // From now on say so, rather than fail every caller: the platform threads were enumerated.
+        failure = "the JDK's thread containers could not be read: " + (e.getCause() != null ? e.getCause() : e);
       }
     }
   }

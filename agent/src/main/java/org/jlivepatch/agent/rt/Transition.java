@@ -293,7 +293,8 @@ public final class Transition {
       if (phase != Phase.PREPARED) {
         return false;
       }
-      finish(Phase.REVERSED, 0, 0, List.of(), false);
+      phase = Phase.REVERSED;
+      publishEnd(snapshot(Phase.REVERSED, 0, 0, List.of(), false, false));
       return true;
     }
   }
@@ -448,16 +449,46 @@ public final class Transition {
     }
   }
 
-  /** One look at every thread; returns true once finished. */
+  /** What one look at every thread found. */
+  private record Pass(int threads, int switched, List<Straggler> stragglers, boolean complete) {}
+
+  /** One look at every thread, and what follows from it; returns true once finished. */
   private boolean tick() {
-    long now = System.nanoTime();
     Phase p = phase;
-    boolean timedOut = now - startNanos >= timeoutNanos;
-    if (p == Phase.RUNNING && (reverseRequested || (timedOut && !forceAtTimeout))) {
-      p = Phase.REVERSING;
-      reverseDeadline = now + timeoutNanos;
-      phase = p;
+    if (p == Phase.RUNNING && reverseRequested) {
+      p = reverse(System.nanoTime());
     }
+    Pass pass = pass(p);
+    if (pass.complete) {
+      return finish(p.target ? Phase.COMPLETED : Phase.REVERSED, pass, false);
+    }
+    long now = System.nanoTime();
+    if (p == Phase.RUNNING && now - startNanos >= timeoutNanos) {
+      if (forceAtTimeout) {
+        return finish(Phase.FORCED, pass, true);
+      }
+      p = reverse(now);
+      pass = pass(p);
+      if (pass.complete) {
+        return finish(Phase.REVERSED, pass, false);
+      }
+    }
+    if (forceRequested) {
+      return finish(p.target ? Phase.FORCED : Phase.REVERSED, pass, true);
+    }
+    boolean overdue = p == Phase.REVERSING && now - reverseDeadline >= 0;
+    published = snapshot(p, pass.threads, pass.switched, pass.stragglers, false, overdue);
+    return false;
+  }
+
+  private Phase reverse(long now) {
+    reverseDeadline = now + timeoutNanos;
+    phase = Phase.REVERSING;
+    return Phase.REVERSING;
+  }
+
+  /** Moves every thread it can towards {@code p}'s target and lists those it cannot. */
+  private Pass pass(Phase p) {
     int registered = registrations.get();
     enroll();
     Thread self = Thread.currentThread();
@@ -503,17 +534,9 @@ public final class Transition {
         threads--;
       }
     }
-    if (stragglers.isEmpty() && registrations.get() == registered) {
-      finish(p.target ? Phase.COMPLETED : Phase.REVERSED, threads, switched, List.of(), false);
-      return true;
-    }
-    if (forceRequested || (p == Phase.RUNNING && timedOut && forceAtTimeout)) {
-      finish(p.target ? Phase.FORCED : Phase.REVERSED, threads, switched, stragglers, true);
-      return true;
-    }
-    boolean overdue = p == Phase.REVERSING && now - reverseDeadline >= 0;
-    published = snapshot(p, threads, switched, stragglers, false, overdue);
-    return false;
+    // A thread that registered itself meanwhile may not have been looked at.
+    boolean complete = stragglers.isEmpty() && registrations.get() == registered;
+    return new Pass(threads, switched, stragglers, complete);
   }
 
   /** Gives every live thread created before the start a state on the old code, if it has none yet. */
@@ -538,10 +561,14 @@ public final class Transition {
     return -1;
   }
 
-  private void finish(Phase end, int threads, int switched, List<Straggler> stragglers, boolean forced) {
+  private boolean finish(Phase end, Pass pass, boolean forced) {
     phase = end;
     states.clear();
-    TransitionStatus last = snapshot(end, threads, switched, stragglers, forced, false);
+    publishEnd(snapshot(end, pass.threads, pass.switched, forced ? pass.stragglers : List.of(), forced, false));
+    return true;
+  }
+
+  private void publishEnd(TransitionStatus last) {
     published = last;
     switcher = null;
     outcome.complete(last);

@@ -284,6 +284,33 @@ class TransitionTest {
   }
 
   @Test
+  void theGateOfAThreadAtTheTargetAllocatesNothing() throws Throwable {
+    try (Parked holder = closeLater(Parked.start("holder", Where.IN_ENCODE))) {
+      Transition t = transition(Duration.ofSeconds(5), false);
+      t.start();
+      MethodHandle gate = t.gate(Codec.class, Codec.ENCODE);
+      boolean answer = false;
+      for (int i = 0; i < 20_000; i++) { // this thread moves at its first call; then warm up
+        answer |= (boolean) gate.invokeExact();
+      }
+      com.sun.management.ThreadMXBean threads =
+          (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+      long id = Thread.currentThread().getId();
+
+      long before = threads.getThreadAllocatedBytes(id);
+      for (int i = 0; i < 100_000; i++) {
+        answer &= (boolean) gate.invokeExact();
+      }
+      long allocated = threads.getThreadAllocatedBytes(id) - before;
+
+      assertThat(answer).isTrue();
+      assertThat(t.status().state()).isEqualTo(TransitionState.RUNNING);
+      assertThat(allocated).as("bytes allocated by 100,000 gate calls").isLessThan(1024);
+      holder.release();
+    }
+  }
+
+  @Test
   void oneGatePerMethodAndNoneForOthers() {
     Transition t = transition(Duration.ofSeconds(5), false);
 
