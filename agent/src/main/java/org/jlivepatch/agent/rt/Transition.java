@@ -376,7 +376,11 @@ public final class Transition {
   /** Whether the calling thread's stack holds no gated or guard method, leaving out the gate's own frames and the gated frame asking. */
   private boolean ownStackClean(int method) {
     GatedMethod asking = methods[method];
-    return WALKER.walk(frames -> noneHeld(frames, asking));
+    try {
+      return WALKER.walk(frames -> noneHeld(frames, asking));
+    } catch (RuntimeException | Error e) { // a stack overflow in the walk, say: a gate must not throw; stay
+      return false;
+    }
   }
 
   private boolean noneHeld(Stream<StackFrame> frames, GatedMethod asking) {
