@@ -17,6 +17,9 @@ import org.jlivepatch.core.diff.ChangedMethod;
 import org.jlivepatch.core.diff.ClassDiffer;
 import org.jlivepatch.core.diff.DiffOptions;
 import org.jlivepatch.core.diff.DiffResult;
+import org.jlivepatch.core.model.AddedClass;
+import org.jlivepatch.core.model.ChangeKind;
+import org.jlivepatch.core.model.Guard;
 import org.jlivepatch.core.model.HookClass;
 import org.jlivepatch.core.model.Ignored;
 import org.jlivepatch.core.model.Patch;
@@ -38,8 +41,11 @@ import picocli.CommandLine.Spec;
     description = {
       "Build a patch payload from the classes that run and the classes with the fix.",
       "Compares --old and --new method by method. Compiler noise (line numbers, renumbered lambdas, debug "
-          + "information) is left out; what cannot be patched safely is refused with the reason and the way out, "
-          + "and nothing is written (exit 3).",
+          + "information) is left out. Changed bodies are patched in place; a body that uses a method, lambda or "
+          + "field the fix adds gets a trampoline (its new body runs in a hidden nestmate class), added fields "
+          + "become shadow fields, added classes are defined beside an existing class of their package, and "
+          + "methods that call two or more patched methods become guards. What cannot be patched safely is refused "
+          + "with the reason and the way out, and nothing is written (exit 3).",
       "For a vendor jar, give its sources and the fix instead of --new (--sources with --patch or --new-sources): "
           + "only the methods the fix changes are spliced into the vendor's own classes. Or make one method only "
           + "return or throw (--stub with --returns), until a fix exists. See docs/patch-author-guide.md."
@@ -101,6 +107,13 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--exclude", paramLabel = "GLOB", description = "Leave out classes matching GLOB. Repeatable.")
   List<String> excludes = new ArrayList<>();
 
+  @Option(names = "--guard", paramLabel = "CLASS#METHOD[(DESC)]",
+      description = "With --new: a method of --old outside the patch that no thread may be running when it switches "
+          + "to the patch's code (per-thread consistency), e.g. 'com.example.Client#roundTrip'; every method of that "
+          + "name without a descriptor. Added to the guards found automatically (methods that call two or more "
+          + "patched methods). Repeatable.")
+  List<String> guards = new ArrayList<>();
+
   @Option(names = "--description", paramLabel = "TEXT", description = "What the patch fixes, for reviewers and 'list'.")
   String description = "";
 
@@ -129,6 +142,12 @@ final class BuildCommand implements Callable<Integer> {
     List<HookClass> hooks = hooksPath == null ? List.of() : readHooks(hooksPath);
 
     checkMode();
+    DiffOptions options;
+    try {
+      options = new DiffOptions(includes, excludes, guards);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCode.USAGE, e.getMessage());
+    }
     ClassSet oldClasses = ClassSets.load("--old", oldPath);
     DiffResult result;
     if (sourcesPath != null) {
@@ -137,7 +156,7 @@ final class BuildCommand implements Callable<Integer> {
       result = StubBuild.build(oldClasses, SourceFixBuild.classPath(classPath), stubSpec, stubReturns);
     } else {
       ClassSet newClasses = ClassSets.load("--new", newPath);
-      result = ClassDiffer.diff(oldClasses, newClasses, new DiffOptions(includes, excludes));
+      result = ClassDiffer.diff(oldClasses, newClasses, options);
     }
 
     PrintWriter out = spec.commandLine().getOut();
@@ -182,6 +201,9 @@ final class BuildCommand implements Callable<Integer> {
     if (newPath == null && (!includes.isEmpty() || !excludes.isEmpty())) {
       throw new CliException(ExitCode.USAGE, "--include and --exclude go with --new only");
     }
+    if (newPath == null && !guards.isEmpty()) {
+      throw new CliException(ExitCode.USAGE, "--guard goes with --new only");
+    }
   }
 
   private void write(Patch patch, Optional<PrivateKey> key) throws IOException {
@@ -214,9 +236,20 @@ final class BuildCommand implements Callable<Integer> {
             + ": " + refusal.reason());
       }
     } else {
-      out.printf("built %s: %d method(s) in %d class(es) -> %s%n", patch.id(), patch.methodCount(), patch.classes().size(), output);
+      long trampolines = result.changed().stream().filter(m -> m.kind() == ChangeKind.TRAMPOLINE).count();
+      long added = result.changed().stream().filter(m -> m.kind() == ChangeKind.ADDED).count();
+      int shadowFields = patch.classes().stream().mapToInt(c -> c.shadowFields().size()).sum();
+      out.printf("built %s: %d method(s) in %d class(es), %d trampoline(s), %d added method(s), %d shadow field(s), "
+          + "%d added class(es), %d guard(s) -> %s%n", patch.id(), patch.methodCount(), patch.classes().size(),
+          trampolines, added, shadowFields, patch.addedClasses().size(), patch.guards().size(), output);
       for (ChangedMethod method : result.changed()) {
         out.printf("  changed  %s.%s%s (%s)%n", method.className(), method.method(), method.descriptor(), method.kind().label());
+      }
+      for (AddedClass addedClass : patch.addedClasses()) {
+        out.printf("  added    %s (defined in the loader and package of %s)%n", addedClass.name(), addedClass.host());
+      }
+      for (Guard guard : patch.guards()) {
+        out.printf("  guard    %s.%s%s: %s%n", guard.className(), guard.method(), guard.descriptor(), guard.reason());
       }
     }
     for (Warning warning : result.warnings()) {

@@ -8,13 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jlivepatch.core.fingerprint.Fingerprints;
+import org.jlivepatch.core.model.AddedClass;
 import org.jlivepatch.core.model.BuildInfo;
+import org.jlivepatch.core.model.Guard;
 import org.jlivepatch.core.model.HookClass;
 import org.jlivepatch.core.model.Ignored;
 import org.jlivepatch.core.model.Patch;
 import org.jlivepatch.core.model.PatchedClass;
 import org.jlivepatch.core.model.PatchedMethod;
 import org.jlivepatch.core.model.Renamed;
+import org.jlivepatch.core.model.ShadowField;
 import org.jlivepatch.core.model.Warning;
 import org.jlivepatch.core.payload.Payload;
 import org.jlivepatch.core.payload.PayloadException;
@@ -32,7 +35,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Check a payload and print what it holds.",
-      "Its metadata, each patched class and method with its kind and its expected -> new fingerprint, hooks, "
+      "Its metadata, each patched class and method with its kind (in-place, trampoline, added) and its "
+          + "expected -> new fingerprint, shadow fields, added classes, guards, hooks, "
           + "warnings, ignored differences, renamed synthetic members, and its signature: unsigned, or signed by "
           + "a key id, verified against --trust or not. Exit 3 if the payload is invalid, or if --trust is given "
           + "and the signature does not verify."
@@ -119,10 +123,17 @@ final class InspectCommand implements Callable<Integer> {
     for (PatchedClass c : patch.classes()) {
       out.println("  " + c.name());
       for (PatchedMethod m : c.methods()) {
-        out.printf("    %-9s %s%n", m.kind().label(), m.key());
-        out.printf("              %s -> %s%n", m.expectedFingerprint(), m.newFingerprint());
+        out.printf("    %-10s %s%n", m.kind().label(), m.key());
+        out.printf("               %s -> %s%n", m.expectedFingerprint().isEmpty() ? "(added)" : m.expectedFingerprint(),
+            m.newFingerprint());
+      }
+      for (ShadowField f : c.shadowFields()) {
+        out.printf("    %-10s %s%n", "shadow", f.key() + (f.isStatic() ? " (static)" : ""));
       }
     }
+    section(out, "added classes", patch.addedClasses(), a -> a.name() + " (defined in the loader and package of "
+        + a.host() + ")");
+    section(out, "guards", patch.guards(), g -> g.className() + "." + g.method() + g.descriptor() + ": " + g.reason());
     section(out, "hooks", patch.hooks(), h -> h.name() + (h.entryPoint() ? " (entry point)" : " (helper)"));
     section(out, "warnings", patch.warnings(), Warning::toLine);
     section(out, "ignored", patch.ignored(), g -> g.className()
@@ -200,9 +211,25 @@ final class InspectCommand implements Callable<Integer> {
         methods.add(method);
       }
       cls.put("methods", methods);
+      List<Object> shadows = new ArrayList<>();
+      for (ShadowField f : c.shadowFields()) {
+        shadows.add(ordered("name", f.name(), "descriptor", f.descriptor(), "static", f.isStatic()));
+      }
+      cls.put("shadowFields", shadows);
       classes.add(cls);
     }
     result.put("classes", classes);
+    List<Object> added = new ArrayList<>();
+    for (AddedClass a : patch.addedClasses()) {
+      added.add(ordered("name", a.name(), "host", a.host()));
+    }
+    result.put("addedClasses", added);
+    List<Object> guards = new ArrayList<>();
+    for (Guard g : patch.guards()) {
+      guards.add(ordered("className", g.className(), "method", g.method(), "descriptor", g.descriptor(),
+          "reason", g.reason()));
+    }
+    result.put("guards", guards);
     List<Object> hooks = new ArrayList<>();
     for (HookClass h : patch.hooks()) {
       Map<String, Object> hook = new LinkedHashMap<>();

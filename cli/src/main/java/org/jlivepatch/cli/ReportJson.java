@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jlivepatch.core.diff.DiffResult;
+import org.jlivepatch.core.model.AddedClass;
 import org.jlivepatch.core.model.BuildInfo;
+import org.jlivepatch.core.model.ChangeKind;
+import org.jlivepatch.core.model.Guard;
 import org.jlivepatch.core.model.HookClass;
 import org.jlivepatch.core.model.Ignored;
 import org.jlivepatch.core.model.Patch;
@@ -14,6 +17,7 @@ import org.jlivepatch.core.model.Renamed;
 import org.jlivepatch.core.model.Warning;
 import org.jlivepatch.core.review.MethodReview;
 import org.jlivepatch.core.review.Review;
+import org.jlivepatch.core.review.ShadowFieldReview;
 
 /**
  * The JSON form of a patch or a difference, shared by {@code build}, {@code review} and
@@ -72,6 +76,8 @@ public final class ReportJson {
       entry.put("descriptor", method.descriptor());
       if (method.listed()) {
         entry.put("kind", method.kind().orElseThrow().label());
+        entry.put("placement", method.placement().orElseThrow());
+        entry.put("hiddenClass", method.kind().orElseThrow() == ChangeKind.IN_PLACE ? null : method.hiddenClass());
       }
       if (diffs) {
         entry.put("disassembled", method.disassembled());
@@ -81,6 +87,24 @@ public final class ReportJson {
     }
     object.put("changed", changed);
     object.put("unlisted", unlisted);
+
+    List<Object> shadowFields = new ArrayList<>();
+    for (ShadowFieldReview entry : review.shadowFields()) {
+      shadowFields.add(fields("class", entry.className(), "name", entry.field().name(), "descriptor",
+          entry.field().descriptor(), "static", entry.field().isStatic(), "note", entry.text()));
+    }
+    object.put("shadowFields", shadowFields);
+    List<Object> addedClasses = new ArrayList<>();
+    for (AddedClass entry : review.addedClasses()) {
+      addedClasses.add(fields("class", entry.name(), "host", entry.host()));
+    }
+    object.put("addedClasses", addedClasses);
+    List<Object> guards = new ArrayList<>();
+    for (Guard entry : review.guards()) {
+      guards.add(fields("class", entry.className(), "method", entry.method(), "descriptor", entry.descriptor(),
+          "reason", entry.reason()));
+    }
+    object.put("guards", guards);
 
     List<Object> ignored = new ArrayList<>();
     for (Ignored entry : review.ignored()) {

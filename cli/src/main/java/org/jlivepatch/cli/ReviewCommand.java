@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Show what a patch changes, as a reviewer needs to see it.",
-      "A summary (changed methods, refusals and the way out, warnings, ignored differences and why, "
+      "A summary (changed methods and where each new body goes: in place, trampoline or added; shadow fields, "
+          + "added classes, guards; refusals and the way out, warnings, ignored differences and why, "
           + "renamed synthetic members), then a unified diff of each changed method's normalised disassembly, "
           + "exactly as the patch carries it. Review a payload (FILE.jlp), or two builds before a patch is built "
           + "(--old/--new; exit 3 if something would be refused)."
@@ -80,6 +81,10 @@ final class ReviewCommand implements Callable<Integer> {
       description = "With --old/--new: leave out classes matching GLOB. Repeatable.")
   List<String> excludes = new ArrayList<>();
 
+  @Option(names = "--guard", paramLabel = "CLASS#METHOD[(DESC)]",
+      description = "With --old/--new: a method outside the patch to guard, as 'build --guard' takes it. Repeatable.")
+  List<String> guards = new ArrayList<>();
+
   @Option(names = {"--color", "--colour"}, paramLabel = "WHEN", defaultValue = "auto",
       description = "Colour the text: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: on a terminal only, "
           + "not with NO_COLOR set or --json).")
@@ -118,6 +123,9 @@ final class ReviewCommand implements Callable<Integer> {
     }
     if (payloadFile != null && !(includes.isEmpty() && excludes.isEmpty())) {
       throw usage("--include and --exclude select classes to compare with --old/--new; a payload is reviewed whole");
+    }
+    if (payloadFile != null && !guards.isEmpty()) {
+      throw usage("--guard goes with --old/--new; a payload carries its guards");
     }
     if (contextLines < 0) {
       throw usage("--context must not be negative");
@@ -167,7 +175,7 @@ final class ReviewCommand implements Callable<Integer> {
   private int reviewDifference(Reviewer reviewer) {
     DiffOptions options;
     try {
-      options = new DiffOptions(includes, excludes);
+      options = new DiffOptions(includes, excludes, guards);
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }

@@ -241,7 +241,7 @@ class PayloadCommandsTest {
         .contains("built by     jlivepatch 0.1.0-test")
         .contains("signature    unsigned")
         .contains("2 classes, 3 methods:")
-        .contains("  demo.Greeter\n    in-place  greet(Ljava/lang/String;)Ljava/lang/String;\n              "
+        .contains("  demo.Greeter\n    in-place   greet(Ljava/lang/String;)Ljava/lang/String;\n               "
             + fingerprint + " -> " + newFingerprint)
         .contains("hooks (1):\n  demo.hooks.Hook (entry point)")
         .contains("warnings (1):\n  demo.Greeter method count(I)I: return value changes");

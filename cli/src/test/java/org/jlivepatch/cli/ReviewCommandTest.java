@@ -92,7 +92,7 @@ class ReviewCommandTest {
     assertThat(run.err()).isEmpty();
     assertThat(run.out()).startsWith("Review of patch fix-1\n").contains(
         "  signature    unsigned\n",
-        "CHANGED (1)\n  demo.Greeter.greet(Ljava/lang/String;)Ljava/lang/String;  in-place\n",
+        "CHANGED (1)\n  demo.Greeter.greet(Ljava/lang/String;)Ljava/lang/String;  in place\n",
         "DIFF demo.Greeter.greet(Ljava/lang/String;)Ljava/lang/String;  in-place\n");
     assertThat(run.out()).containsPattern("\n-\\s+\"Hello, \\\\u0001\"\n\\+\\s+\"Hi, \\\\u0001\"\n");
     // Not a terminal: no colour unless asked for.

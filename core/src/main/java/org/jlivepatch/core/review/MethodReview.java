@@ -45,6 +45,25 @@ public record MethodReview(
     return className + "." + method + descriptor;
   }
 
+  /**
+   * Where the new body goes, for a listed method: {@code in place}; {@code trampoline: runs in
+   * hidden class C$$Jlp; C.m becomes an entry redirect}; {@code added: lives in hidden class C$$Jlp}.
+   * Empty for an unlisted method.
+   */
+  public Optional<String> placement() {
+    return kind.map(k -> switch (k) {
+      case IN_PLACE -> "in place";
+      case TRAMPOLINE -> "trampoline: runs in hidden class " + hiddenClass() + "; " + className + "." + method
+          + " becomes an entry redirect";
+      case ADDED -> "added: lives in hidden class " + hiddenClass();
+    });
+  }
+
+  /** The name of the patch's hidden nestmate class for this method's class, as its bytes name it. */
+  public String hiddenClass() {
+    return className + "$$Jlp";
+  }
+
   /** Whether the patch lists this method as patched. */
   public boolean listed() {
     return kind.isPresent();

@@ -11,8 +11,10 @@ import java.util.Set;
 import org.jlivepatch.core.diff.ChangedMethod;
 import org.jlivepatch.core.diff.DiffResult;
 import org.jlivepatch.core.fingerprint.Fingerprints;
+import org.jlivepatch.core.model.AddedClass;
 import org.jlivepatch.core.model.BuildInfo;
 import org.jlivepatch.core.model.ChangeKind;
+import org.jlivepatch.core.model.Guard;
 import org.jlivepatch.core.model.HookClass;
 import org.jlivepatch.core.model.Ignored;
 import org.jlivepatch.core.model.Patch;
@@ -24,8 +26,8 @@ import org.jlivepatch.core.model.Warning;
 
 /**
  * What a reviewer needs to judge a patch, or a difference that may become one: the summary, every
- * refusal, warning, ignored difference and renaming, and each changed method's disassembly before
- * and after. Built from a {@link Patch} (a payload's content) or a {@link DiffResult} (two class
+ * refusal, warning, ignored difference and renaming, the shadow fields, added classes and guards,
+ * and each changed method's disassembly before and after. Built from a {@link Patch} (a payload's content) or a {@link DiffResult} (two class
  * sets compared); rendered by {@link Reviewer}.
  *
  * <p>Besides the warnings found while building, a review adds its own: a changed constructor or
@@ -48,6 +50,9 @@ import org.jlivepatch.core.model.Warning;
  * @param ignored differences left out, with the reason
  * @param renamed synthetic members and classes matched by content across a renumbering
  * @param hooks the hook classes the patch carries
+ * @param shadowFields the fields the fix adds to existing classes, by class
+ * @param addedClasses the classes the fix adds, with the class whose loader and package define each
+ * @param guards the methods outside the patch no thread may be in when it switches, with the reason
  */
 public record Review(
     Optional<String> id,
@@ -61,7 +66,10 @@ public record Review(
     List<Warning> warnings,
     List<Ignored> ignored,
     List<Renamed> renamed,
-    List<HookClass> hooks) {
+    List<HookClass> hooks,
+    List<ShadowFieldReview> shadowFields,
+    List<AddedClass> addedClasses,
+    List<Guard> guards) {
 
   public Review {
     Objects.requireNonNull(id, "id");
@@ -76,6 +84,17 @@ public record Review(
     ignored = List.copyOf(ignored);
     renamed = List.copyOf(renamed);
     hooks = List.copyOf(hooks);
+    shadowFields = List.copyOf(shadowFields);
+    addedClasses = List.copyOf(addedClasses);
+    guards = List.copyOf(guards);
+  }
+
+  /** A review of a patch that adds nothing and has no guards. */
+  public Review(Optional<String> id, String description, Optional<String> depends, BuildInfo oldBuild,
+      BuildInfo newBuild, Optional<Integer> minJavaVersion, List<MethodReview> changed, List<Refusal> refused,
+      List<Warning> warnings, List<Ignored> ignored, List<Renamed> renamed, List<HookClass> hooks) {
+    this(id, description, depends, oldBuild, newBuild, minJavaVersion, changed, refused, warnings, ignored, renamed,
+        hooks, List.of(), List.of(), List.of());
   }
 
   /** Reviews a patch: each patched method's base bytes against its new bytes. */
@@ -90,7 +109,7 @@ public record Review(
     List<MethodReview> methods = reviewMethods(changed, patch.classes(), warnings);
     return new Review(Optional.of(patch.id()), patch.description(), patch.depends(), patch.oldBuild(),
         patch.newBuild(), Optional.of(patch.minJavaVersion()), methods, List.of(), warnings, patch.ignored(),
-        patch.renamed(), patch.hooks());
+        patch.renamed(), patch.hooks(), shadowFields(patch.classes()), patch.addedClasses(), patch.guards());
   }
 
   /**
@@ -101,7 +120,19 @@ public record Review(
     List<Warning> warnings = new ArrayList<>(diff.warnings());
     List<MethodReview> methods = reviewMethods(diff.changed(), diff.classes(), warnings);
     return new Review(Optional.empty(), "", Optional.empty(), diff.oldBuild(), diff.newBuild(), Optional.empty(),
-        methods, diff.refused(), warnings, diff.ignored(), diff.renamed(), List.of());
+        methods, diff.refused(), warnings, diff.ignored(), diff.renamed(), List.of(), shadowFields(diff.classes()),
+        diff.addedClasses(), diff.guards());
+  }
+
+  private static List<ShadowFieldReview> shadowFields(List<PatchedClass> classes) {
+    List<ShadowFieldReview> result = new ArrayList<>();
+    classes.forEach(c -> c.shadowFields().forEach(f -> result.add(new ShadowFieldReview(c.name(), f))));
+    return result;
+  }
+
+  /** The number of listed methods of this kind. */
+  public long count(ChangeKind kind) {
+    return changed.stream().filter(m -> m.kind().equals(Optional.of(kind))).count();
   }
 
   /** Whether a patch can be built from, or was built for, what is reviewed: nothing refused, something changed. */
@@ -185,7 +216,12 @@ public record Review(
     }
     for (PatchedMethod method : patchedClass.methods()) {
       String member = "method " + method.key();
-      if (!Objects.equals(base.get(method.key()), method.expectedFingerprint())) {
+      if (method.kind() == ChangeKind.ADDED) {
+        if (base.containsKey(method.key()) || !method.expectedFingerprint().isEmpty()) {
+          warnings.add(new Warning(patchedClass.name(), member, "listed as added, but the base bytes have it or the "
+              + "patch expects a fingerprint for it: the patch would not check what it replaces"));
+        }
+      } else if (!Objects.equals(base.get(method.key()), method.expectedFingerprint())) {
         warnings.add(new Warning(patchedClass.name(), member,
             "the expected fingerprint " + method.expectedFingerprint() + " is not that of the base bytes ("
                 + base.getOrDefault(method.key(), "method absent")

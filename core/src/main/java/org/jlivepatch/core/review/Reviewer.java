@@ -3,7 +3,10 @@ package org.jlivepatch.core.review;
 import java.util.List;
 import java.util.Map;
 import org.jlivepatch.core.diff.DiffResult;
+import org.jlivepatch.core.model.AddedClass;
 import org.jlivepatch.core.model.BuildInfo;
+import org.jlivepatch.core.model.ChangeKind;
+import org.jlivepatch.core.model.Guard;
 import org.jlivepatch.core.model.HookClass;
 import org.jlivepatch.core.model.Ignored;
 import org.jlivepatch.core.model.Patch;
@@ -13,8 +16,9 @@ import org.jlivepatch.core.model.Warning;
 
 /**
  * Renders a {@link Review} as text for a person: a summary on top (id, dependency, builds,
- * counts), then what changed, what was refused and the way out, every warning, what was ignored
- * and why, what was renamed, the hooks; then, per changed method, a unified diff of its normalised
+ * counts), then what changed and where each new body goes, the shadow fields, added classes and
+ * guards, what was refused and the way out, every warning, what was ignored and why, what was
+ * renamed, the hooks; then, per changed method, a unified diff of its normalised
  * disassembly (see {@link Disassembler}). Optionally with ANSI colour. Instances are immutable.
  */
 public final class Reviewer {
@@ -94,6 +98,9 @@ public final class Reviewer {
     StringBuilder out = new StringBuilder(4096);
     summary(review, facts, out);
     changed(review, out);
+    shadowFields(review.shadowFields(), out);
+    addedClasses(review.addedClasses(), out);
+    guards(review.guards(), out);
     refused(review.refused(), out);
     warnings(review.warnings(), out);
     ignored(review.ignored(), out);
@@ -123,6 +130,23 @@ public final class Reviewer {
     String counts = listed.isEmpty()
         ? "no method changed"
         : count(listed.size(), "method") + " changed in " + count(review.changedClassCount(), "class");
+    long trampolines = review.count(ChangeKind.TRAMPOLINE);
+    long added = review.count(ChangeKind.ADDED);
+    if (trampolines > 0) {
+      counts += " (" + count((int) trampolines, "trampoline") + ")";
+    }
+    if (added > 0) {
+      counts += ", " + count((int) added, "method") + " added";
+    }
+    if (!review.shadowFields().isEmpty()) {
+      counts += ", " + count(review.shadowFields().size(), "shadow field");
+    }
+    if (!review.addedClasses().isEmpty()) {
+      counts += ", " + count(review.addedClasses().size(), "added class");
+    }
+    if (!review.guards().isEmpty()) {
+      counts += ", " + count(review.guards().size(), "guard");
+    }
     counts += ", " + review.refused().size() + " refused"
         + ", " + count(review.warnings().size(), "warning")
         + ", " + review.ignored().size() + " ignored"
@@ -151,8 +175,40 @@ public final class Reviewer {
     }
     section(out, BOLD, "CHANGED (" + listed.size() + ")");
     for (MethodReview method : listed) {
-      out.append(ITEM).append(method.qualifiedName()).append("  ").append(method.kind().orElseThrow().label())
+      out.append(ITEM).append(method.qualifiedName()).append("  ").append(method.placement().orElseThrow())
           .append('\n');
+    }
+  }
+
+  private void shadowFields(List<ShadowFieldReview> fields, StringBuilder out) {
+    if (fields.isEmpty()) {
+      return;
+    }
+    section(out, BOLD_YELLOW, "SHADOW FIELDS (" + fields.size() + "): fields the fix adds, kept outside the objects");
+    for (ShadowFieldReview field : fields) {
+      out.append(ITEM).append(paint(YELLOW, field.text())).append('\n');
+    }
+  }
+
+  private void addedClasses(List<AddedClass> classes, StringBuilder out) {
+    if (classes.isEmpty()) {
+      return;
+    }
+    section(out, BOLD, "ADDED CLASSES (" + classes.size() + ")");
+    for (AddedClass added : classes) {
+      out.append(ITEM).append(added.name()).append("  defined in the loader and package of ").append(added.host())
+          .append('\n');
+    }
+  }
+
+  private void guards(List<Guard> guards, StringBuilder out) {
+    if (guards.isEmpty()) {
+      return;
+    }
+    section(out, BOLD, "GUARDS (" + guards.size() + "): no thread switches to the patch while running one");
+    for (Guard guard : guards) {
+      out.append(ITEM).append(guard.className()).append('.').append(guard.method()).append(guard.descriptor())
+          .append("  ").append(guard.reason()).append('\n');
     }
   }
 

@@ -69,8 +69,9 @@ class ReviewerTest {
         "  old build    JDK 17, class files 61 (Java 17)\n",
         "  runs on      Java 17 and later\n",
         "  summary      1 method changed in 1 class, 0 refused, 0 warnings, 0 ignored, 0 renamed, 0 hooks\n",
-        "CHANGED (1)\n  demo.Greeter.greet(I)Ljava/lang/String;  in-place\n");
-    assertThat(text).doesNotContain("REFUSED", "WARNINGS", "IGNORED", "RENAMED");
+        "CHANGED (1)\n  demo.Greeter.greet(I)Ljava/lang/String;  in place\n");
+    assertThat(text).doesNotContain("REFUSED", "WARNINGS", "IGNORED", "RENAMED", "SHADOW FIELDS", "ADDED CLASSES",
+        "GUARDS");
   }
 
   @Test
@@ -238,5 +239,43 @@ class ReviewerTest {
     return new Patch(patch.id(), patch.description(), patch.depends(), patch.toolVersion(), patch.oldBuild(),
         patch.newBuild(), patch.minJavaVersion(), classes, patch.hooks(), new ArrayList<>(patch.warnings()),
         patch.ignored(), patch.renamed());
+  }
+
+  @Test
+  void aTrampolinePatchShowsWhereEachBodyGoesItsShadowFieldsAddedClassesAndGuards() {
+    Patch patch = org.jlivepatch.core.payload.PayloadFixtures.trampolinePatch();
+
+    Review review = Review.of(patch);
+    String text = Reviewer.plain().render(review);
+
+    assertThat(review.shadowFields()).extracting(ShadowFieldReview::qualifiedName)
+        .containsExactly("demo.Codec.depth:I", "demo.Codec.calls:I");
+    assertThat(text).contains(
+        "  summary      4 methods changed in 1 class (1 trampoline), 2 methods added, 2 shadow fields, 1 added class, "
+            + "1 guard, 0 refused, 2 warnings",
+        "CHANGED (4)\n"
+            + "  demo.Codec.encode(Ljava/lang/String;)Ljava/lang/String;  trampoline: runs in hidden class "
+            + "demo.Codec$$Jlp; demo.Codec.encode becomes an entry redirect\n"
+            + "  demo.Codec.decode(Ljava/lang/String;)Ljava/lang/String;  in place\n"
+            + "  demo.Codec.check(Ljava/lang/String;)I  added: lives in hidden class demo.Codec$$Jlp\n"
+            + "  demo.Codec.lambda$encode$0(Ljava/lang/String;)Ljava/lang/String;  added: lives in hidden class "
+            + "demo.Codec$$Jlp\n",
+        "SHADOW FIELDS (2): fields the fix adds, kept outside the objects\n"
+            + "  demo.Codec.depth:I becomes a shadow field: the patch's code keeps its value outside the objects, "
+            + "weakly keyed by identity; objects that exist before the patch see 0 until it is set; a hook can "
+            + "initialise it\n"
+            + "  demo.Codec.calls:I becomes a static shadow field: the patch's code keeps its value in one holder "
+            + "outside the class, which starts at 0 (its initializer, if any, does not run); a hook can set it\n",
+        "ADDED CLASSES (1)\n  demo.Brackets  defined in the loader and package of demo.Codec\n",
+        "GUARDS (1): no thread switches to the patch while running one\n"
+            + "  demo.Client.roundTrip(Ldemo/Codec;Ljava/lang/String;)Ljava/lang/String;  calls "
+            + "demo.Codec.encode(Ljava/lang/String;)Ljava/lang/String; and "
+            + "demo.Codec.decode(Ljava/lang/String;)Ljava/lang/String;\n",
+        "DIFF demo.Codec.check(Ljava/lang/String;)I  added\n");
+    // An added method has no old side, and the review finds nothing unlisted in the logical class.
+    assertThat(review.changed()).filteredOn(m -> m.method().equals("check")).singleElement()
+        .satisfies(m -> assertThat(m.oldLines()).isEmpty());
+    assertThat(review.changed()).allMatch(MethodReview::listed);
+    assertThat(review.warnings()).extracting(w -> w.member()).doesNotContain("method check(Ljava/lang/String;)I");
   }
 }
