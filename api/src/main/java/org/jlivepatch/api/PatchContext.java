@@ -31,6 +31,13 @@ public interface PatchContext {
   List<String> pendingClasses();
 
   /**
+   * Returns shadow field {@code field} the patch adds to {@code owner}, one of {@link #patchedClasses()}.
+   *
+   * @throws IllegalArgumentException if the patch adds no such field to that class
+   */
+  Shadow shadow(Class<?> owner, String field);
+
+  /**
    * Writes a line to the agent's log in the target JVM, attributed to the patch.
    *
    * @param message one line of text

@@ -142,7 +142,8 @@ class AgentContractTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("org.jlivepatch.it.Jdk#all")
-  void forceAndOtherConsistencyModelsAreRefusedNotIgnored(Jdk jdk, TestInfo test) throws Exception {
+  void unknownConsistencyModelsAndForceWithoutATransitionAreRefusedNotIgnored(Jdk jdk, TestInfo test)
+      throws Exception {
     Path dir = LivePatchTest.dir(test, jdk);
     Path p1 = Fixtures.payload(LivePatchTest.patch("p1", null, LivePatchTest.BASE, LivePatchTest.BANG),
         dir.resolve("p1.jlp"), null);
@@ -151,17 +152,21 @@ class AgentContractTest {
           "consistency", "immediate", "force", "true"));
       assertThat(forced.getProperty("exitCode")).as(forced.toString()).isEqualTo("2");
       assertThat(forced.getProperty("step")).isEqualTo("request");
-      assertThat(forced.getProperty("message")).contains("force=true", "not supported");
-      Properties perThread = ProtocolClient.send(target.pid(), Map.of("command", "replace", "payload", p1.toString(),
-          "consistency", "per-thread"));
-      assertThat(perThread.getProperty("exitCode")).as(perThread.toString()).isEqualTo("2");
-      assertThat(perThread.getProperty("message")).contains("per-thread", "use immediate");
+      assertThat(forced.getProperty("message")).contains("force", "immediate");
+      Properties unknown = ProtocolClient.send(target.pid(), Map.of("command", "replace", "payload", p1.toString(),
+          "consistency", "eventually"));
+      assertThat(unknown.getProperty("exitCode")).as(unknown.toString()).isEqualTo("2");
+      assertThat(unknown.getProperty("message")).contains("eventually", "per-thread or immediate");
+      Properties badTimeout = ProtocolClient.send(target.pid(), Map.of("command", "apply", "payload", p1.toString(),
+          "transitionTimeout", "soon"));
+      assertThat(badTimeout.getProperty("exitCode")).as(badTimeout.toString()).isEqualTo("2");
       assertThat(target.ask("greet x")).isEqualTo("Hello, x");
       assertThat(LivePatchTest.stackIds(target)).isEmpty();
 
       Properties plain = ProtocolClient.send(target.pid(), Map.of("command", "apply", "payload", p1.toString(),
-          "consistency", "immediate", "force", "false"));
+          "force", "false"));
       assertThat(plain.getProperty("exitCode")).as(plain.toString()).isEqualTo("0");
+      assertThat(plain.getProperty("transition.state")).as(plain.toString()).isEqualTo("completed");
       assertThat(target.ask("greet x")).isEqualTo("Hello, x!");
     }
   }

@@ -204,7 +204,7 @@ class CliApplyTest {
       assertThat(list.exitCode()).as(list.toString()).isEqualTo(4);
       assertThat(oneLine(list)).contains("JVM " + target.pid(), "try again later");
 
-      Cli.Run apply = Cli.run("apply", target.pidText(), other.toString(), "--timeout", "500ms", "--json");
+      Cli.Run apply = Cli.run("apply", target.pidText(), other.toString(), "--wait", "500ms", "--json");
       assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(4);
       assertThat(apply.json().get("exitCode").getAsInt()).isEqualTo(4);
 

@@ -59,7 +59,18 @@ class LivePatchTest {
     return TargetJvm.start(jdk, appClasses, dir.resolve("target"), options);
   }
 
+  /**
+   * Runs the CLI; apply, revert and replace switch at once here ({@code --consistency immediate}):
+   * these tests count one redefinition per command, and the per-thread model (two) has tests of its own.
+   */
   static Cli.Run cli(String... args) {
+    if (args.length > 0 && List.of("apply", "revert", "replace").contains(args[0])
+        && !List.of(args).contains("--consistency")) {
+      List<String> immediate = new java.util.ArrayList<>(List.of(args));
+      immediate.add("--consistency");
+      immediate.add("immediate");
+      return Cli.run(immediate.toArray(String[]::new));
+    }
     return Cli.run(args);
   }
 

@@ -32,13 +32,17 @@ public final class AgentRuntime {
   private final PatchEngine engine;
   private final LoadTimePatcher loadTimePatcher;
   private final ReentrantLock commandLock = new ReentrantLock(true);
+  private final TransitionRunner transitions;
+  private volatile java.util.concurrent.CompletableFuture<java.util.Properties> running;
   private volatile boolean mbeanRegistered;
 
   private AgentRuntime(Instrumentation instrumentation) {
     this.instrumentation = instrumentation;
-    this.loadTimePatcher = new LoadTimePatcher(stack, audit);
+    Bridges bridges = new Bridges(instrumentation);
+    this.loadTimePatcher = new LoadTimePatcher(stack, audit, bridges);
     this.runningBytes = new RunningBytes(instrumentation);
-    this.engine = new PatchEngine(instrumentation, runningBytes, stack, audit);
+    this.transitions = new TransitionRunner(instrumentation, audit);
+    this.engine = new PatchEngine(instrumentation, runningBytes, stack, audit, bridges, transitions);
   }
 
   /**
@@ -67,6 +71,12 @@ public final class AgentRuntime {
   }
 
   private void install() {
+    // The JVM gives retransformation-capable agents the class bytes in the order the agents were
+    // loaded: taking a place in that order now means an agent loaded later (an APM agent that
+    // instruments patched methods) does not change the running code the expectations are read from.
+    java.lang.instrument.ClassFileTransformer placeHolder = new java.lang.instrument.ClassFileTransformer() {};
+    instrumentation.addTransformer(placeHolder, true);
+    instrumentation.removeTransformer(placeHolder);
     System.setProperty(VERSION_PROPERTY, Version.current());
     System.setProperty(STACK_PROPERTY, "");
   }
@@ -124,6 +134,19 @@ public final class AgentRuntime {
 
   PatchEngine engine() {
     return engine;
+  }
+
+  TransitionRunner transitions() {
+    return transitions;
+  }
+
+  /** The last change command started, which {@code await} waits for. */
+  java.util.concurrent.CompletableFuture<java.util.Properties> running() {
+    return running;
+  }
+
+  void setRunning(java.util.concurrent.CompletableFuture<java.util.Properties> command) {
+    running = command;
   }
 
   /**

@@ -24,6 +24,7 @@ final class AppliedPatch {
   private final List<InstalledClass> installed = new CopyOnWriteArrayList<>();
   private volatile Instant appliedAt;
   private volatile PatchHooks hooks = PatchHooks.NONE;
+  private final List<Generation> generations = new CopyOnWriteArrayList<>();
 
   AppliedPatch(Patch patch, String signer, String contentHash, String user) {
     this.patch = patch;
@@ -62,6 +63,29 @@ final class AppliedPatch {
 
   String user() {
     return user;
+  }
+
+  /** Keeps {@code generation} open while this patch is applied; {@link #closeGenerations} ends it. */
+  void addGeneration(Generation generation) {
+    generations.add(generation);
+  }
+
+  /** The generation for classes patched as they load, opened on first use. */
+  synchronized Generation loadGeneration() {
+    for (Generation generation : generations) {
+      if (generation.label().startsWith("load ")) {
+        return generation;
+      }
+    }
+    Generation generation = Linker.instance().open("load " + id());
+    generations.add(generation);
+    return generation;
+  }
+
+  /** After a revert or replace: the patch's links are no longer installed anywhere. */
+  void closeGenerations() {
+    generations.forEach(Linker.instance()::close);
+    generations.clear();
   }
 
   PatchHooks hooks() {

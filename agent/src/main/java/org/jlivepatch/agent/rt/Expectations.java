@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jlivepatch.core.fingerprint.Fingerprints;
+import org.jlivepatch.core.model.ChangeKind;
 import org.jlivepatch.core.model.PatchedClass;
 import org.jlivepatch.core.model.PatchedMethod;
 
@@ -33,6 +34,13 @@ final class Expectations {
       boolean patched) {
     for (PatchedMethod method : patchedClass.methods()) {
       String actual = running.get(method.key());
+      if (method.kind() == ChangeKind.ADDED) {
+        if (actual != null && !patched) {
+          return Optional.of("method " + patchedClass.name() + "." + method.name() + method.descriptor()
+              + " in loader " + Loaders.describe(loader) + " already exists, but the patch adds it");
+        }
+        continue;
+      }
       String expected = patched ? method.newFingerprint() : method.expectedFingerprint();
       String where = patchedClass.name() + "." + method.name() + method.descriptor() + " in loader "
           + Loaders.describe(loader);

@@ -9,6 +9,8 @@ import java.util.Map;
 import org.jlivepatch.api.PatchContext;
 import org.jlivepatch.api.PatchHook;
 import org.jlivepatch.api.PatchVetoException;
+import org.jlivepatch.api.Shadow;
+import org.jlivepatch.core.model.ShadowField;
 import org.jlivepatch.core.model.HookClass;
 import org.jlivepatch.core.model.Patch;
 
@@ -37,7 +39,7 @@ final class Hooks {
     }
     for (Map.Entry<ClassLoader, List<Class<?>>> group : groups.entrySet()) {
       HookLoader loader = new HookLoader(patch, group.getKey());
-      Context context = new Context(patch.id(), group.getValue(), pending, audit);
+      Context context = new Context(patch, group.getValue(), pending, audit);
       for (HookClass hookClass : patch.hooks()) {
         if (hookClass.entryPoint()) {
           bound.add(new Bound(hookClass.name(), instantiate(loader, hookClass.name()), context));
@@ -121,13 +123,17 @@ final class Hooks {
 
   /** What one hook instance sees: the patched classes of its loader, and those loaded nowhere, at apply. */
   private static final class Context implements PatchContext {
+    private final Patch patch;
     private final String patchId;
     private final List<Class<?>> classes;
     private final List<String> pending;
     private final Audit audit;
+    /** The stores handed out, kept while the patch's hooks live so values set before the switch stay. */
+    private final List<ShadowStore> shadows = new ArrayList<>();
 
-    Context(String patchId, List<Class<?>> classes, List<String> pending, Audit audit) {
-      this.patchId = patchId;
+    Context(Patch patch, List<Class<?>> classes, List<String> pending, Audit audit) {
+      this.patch = patch;
+      this.patchId = patch.id();
       this.classes = List.copyOf(classes);
       this.pending = List.copyOf(pending);
       this.audit = audit;
@@ -146,6 +152,36 @@ final class Hooks {
     @Override
     public Class<?> patchedClass(String binaryName) {
       return classes.stream().filter(c -> c.getName().equals(binaryName)).findFirst().orElse(null);
+    }
+
+    @Override
+    public synchronized Shadow shadow(Class<?> owner, String field) {
+      ShadowField declared = patch.patchedClass(owner.getName()).stream()
+          .flatMap(c -> c.shadowFields().stream()).filter(f -> f.name().equals(field)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("patch " + patchId + " adds no field '" + field + "' to "
+              + owner.getName()));
+      ShadowStore store;
+      try {
+        store = ShadowStores.instance().store(owner, declared.name(), declared.descriptor(), declared.isStatic());
+      } catch (ClassNotFoundException e) {
+        throw new IllegalArgumentException("shadow field " + owner.getName() + "." + declared.key() + ": " + e, e);
+      }
+      shadows.add(store);
+      return new Shadow() {
+        @Override
+        public Object get(Object object) {
+          return store.isStatic() ? store.getStatic() : store.get(object);
+        }
+
+        @Override
+        public void set(Object object, Object value) {
+          if (store.isStatic()) {
+            store.setStatic(value);
+          } else {
+            store.set(object, value);
+          }
+        }
+      };
     }
 
     @Override

@@ -15,14 +15,37 @@ final class InstalledClass {
   private final String loaderDescription;
   private final byte[] before;
   private final byte[] after;
+  private final byte[] beforeLogical;
+  private final byte[] logical;
 
   InstalledClass(String name, ClassLoader loader, byte[] before, byte[] after) {
+    this(name, loader, before, after, before, after);
+  }
+
+  /**
+   * @param beforeLogical the logical class {@code before} stands for (see {@link #logical()})
+   * @param logical the class as the patch leaves it, with the methods and fields it adds, which
+   *     {@code after} carries as redirects into hidden classes and shadow fields
+   */
+  InstalledClass(String name, ClassLoader loader, byte[] before, byte[] after, byte[] beforeLogical, byte[] logical) {
     this.name = name;
     this.loader = new WeakReference<>(loader);
     this.bootstrap = loader == null;
     this.loaderDescription = Loaders.describe(loader);
     this.before = before;
     this.after = after;
+    this.beforeLogical = beforeLogical;
+    this.logical = logical;
+  }
+
+  /** The logical class below this patch: what the next patch down left, methods it added included. */
+  byte[] beforeLogical() {
+    return beforeLogical;
+  }
+
+  /** The logical class this patch leaves: the base for expectations and splicing of the next patch up. */
+  byte[] logical() {
+    return logical;
   }
 
   String name() {

@@ -5,7 +5,15 @@ import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.jlivepatch.core.model.ChangeKind;
 import org.jlivepatch.core.model.PatchedClass;
+import org.jlivepatch.core.model.PatchedMethod;
+import org.jlivepatch.core.trampoline.ClassChange;
+import org.jlivepatch.core.trampoline.HiddenClass;
+import org.jlivepatch.core.trampoline.NotMovableException;
+import org.jlivepatch.core.trampoline.Trampolines;
 import org.jlivepatch.core.splice.ClassSplicer;
 
 /**
@@ -22,10 +30,12 @@ final class LoadTimePatcher implements ClassFileTransformer {
 
   private final PatchStack stack;
   private final Audit audit;
+  private final Bridges bridges;
 
-  LoadTimePatcher(PatchStack stack, Audit audit) {
+  LoadTimePatcher(PatchStack stack, Audit audit, Bridges bridges) {
     this.stack = stack;
     this.audit = audit;
+    this.bridges = bridges;
   }
 
   @Override
@@ -40,7 +50,7 @@ final class LoadTimePatcher implements ClassFileTransformer {
     String name = className.replace('/', '.');
     PatchStack.LoadView view = stack.enterLoadView();
     try {
-      return patch(view.patches(), loader, name, classfileBuffer);
+      return patch(view.patches(), loader, name, classfileBuffer, protectionDomain);
     } catch (Throwable t) {
       audit.recordFromClassLoad(System.getProperty("user.name", ""), "load", "", CommandException.FAILURE,
           "class " + name + " in loader " + Loaders.describe(loader) + " loaded unpatched: " + t);
@@ -50,30 +60,81 @@ final class LoadTimePatcher implements ClassFileTransformer {
     }
   }
 
-  private byte[] patch(List<AppliedPatch> patches, ClassLoader loader, String name, byte[] loaded) {
+  private byte[] patch(List<AppliedPatch> patches, ClassLoader loader, String name, byte[] loaded,
+      ProtectionDomain domain) {
     byte[] current = loaded;
+    byte[] currentLogical = loaded;
     List<Runnable> records = new ArrayList<>();
     for (AppliedPatch applied : patches) {
       Optional<PatchedClass> patchedClass = applied.patch().patchedClass(name);
       if (patchedClass.isEmpty() || applied.hasInstalled(name, loader)) {
         continue;
       }
-      Optional<String> mismatch = Expectations.firstMismatch(current, patchedClass.get(), loader);
+      Optional<String> mismatch = Expectations.firstMismatch(currentLogical, patchedClass.get(), loader);
       if (mismatch.isPresent()) {
         String message = mismatch.get() + "; the class loads without this patch and the ones above it";
         audit.recordFromClassLoad(applied.user(), "load", applied.id(), CommandException.REFUSED, message);
         break;
       }
       byte[] before = current;
-      byte[] after = ClassSplicer.splice(current, patchedClass.get().newBytes(), Expectations.keys(patchedClass.get()));
+      byte[] beforeLogical = currentLogical;
+      byte[] logical;
+      byte[] after;
+      if (patchedClass.get().needsTrampoline()) {
+        logical = logical(currentLogical, patchedClass.get());
+        after = trampolined(applied, loader, name, domain, current, logical);
+      } else {
+        after = ClassSplicer.splice(current, patchedClass.get().newBytes(), Expectations.keys(patchedClass.get()));
+        logical = currentLogical == current ? after
+            : ClassSplicer.splice(currentLogical, patchedClass.get().newBytes(), Expectations.keys(patchedClass.get()));
+      }
       records.add(() -> {
-        applied.addInstalled(new InstalledClass(name, loader, before, after));
+        applied.addInstalled(new InstalledClass(name, loader, before, after, beforeLogical, logical));
         audit.recordFromClassLoad(applied.user(), "load", applied.id(), 0,
             "patched " + name + " in loader " + Loaders.describe(loader) + " as it loaded");
       });
       current = after;
+      currentLogical = logical;
     }
     records.forEach(Runnable::run);
     return current == loaded ? null : current;
+  }
+
+  private static byte[] logical(byte[] running, PatchedClass patchedClass) {
+    List<String> changed = new ArrayList<>();
+    List<String> added = new ArrayList<>();
+    for (PatchedMethod method : patchedClass.methods()) {
+      (method.kind() == ChangeKind.ADDED ? added : changed).add(method.key());
+    }
+    return Trampolines.logical(running, patchedClass.newBytes(), changed, added, patchedClass.shadowFields());
+  }
+
+  /**
+   * The steady form of {@code logical} for a class being defined: its hidden class is registered to
+   * be defined at the first call that needs it, through the class's own lookup, and the bridge of
+   * its package is defined in its loader now.
+   */
+  private byte[] trampolined(AppliedPatch applied, ClassLoader loader, String name, ProtectionDomain domain,
+      byte[] current, byte[] logical) {
+    Set<String> shadowFields = new LinkedHashSet<>();
+    for (PatchedClass patched : applied.patch().classes()) {
+      patched.shadowFields().forEach(f -> shadowFields.add(patched.internalName() + "." + f.key()));
+    }
+    ClassChange change = Trampolines.compare(current, logical);
+    Set<String> redirected = Trampolines.needsRedirect(logical, change, shadowFields);
+    Generation generation = applied.loadGeneration();
+    String internalName = name.replace('.', '/');
+    int slash = internalName.lastIndexOf('/');
+    bridges.defineAtLoad(loader, slash < 0 ? "" : internalName.substring(0, slash), domain);
+    HiddenClass hidden = null;
+    if (!redirected.isEmpty()) {
+      try {
+        hidden = Trampolines.hidden(logical, change, redirected, shadowFields, generation.id());
+      } catch (NotMovableException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+      generation.defineHiddenLater(loader, internalName, hidden.bytes());
+    }
+    return Trampolines.steady(current, logical, change, redirected, hidden, generation.id());
   }
 }

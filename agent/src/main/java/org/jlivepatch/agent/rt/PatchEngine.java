@@ -1,6 +1,5 @@
 package org.jlivepatch.agent.rt;
 
-import java.lang.instrument.ClassDefinition;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,7 +15,10 @@ import org.jlivepatch.agent.rt.PatchHooks.Phase;
 import org.jlivepatch.core.fingerprint.Fingerprints;
 import org.jlivepatch.core.model.Patch;
 import org.jlivepatch.core.model.PatchedClass;
-import org.jlivepatch.core.splice.ClassSplicer;
+import org.jlivepatch.core.model.ChangeKind;
+import org.jlivepatch.core.model.Guard;
+import org.jlivepatch.core.model.PatchedMethod;
+import org.jlivepatch.core.trampoline.Trampolines;
 
 /**
  * Applies, reverts and replaces patches: the checks in the design's order, then one
@@ -25,22 +27,37 @@ import org.jlivepatch.core.splice.ClassSplicer;
  */
 final class PatchEngine {
 
-  /** One class definition to switch: the class, what runs now, and the patch class for it. */
-  private record Target(Class<?> type, PatchedClass patchedClass, byte[] running) {}
+  /**
+   * One class definition to switch: the class, the patch class for it, the logical class that runs
+   * now (what the expectations are checked on) and the class file installed now.
+   */
+  private record Target(Class<?> type, PatchedClass patchedClass, byte[] running, byte[] installed) {}
+
+  /** What runs in one class definition: the class file installed, and the logical class it stands for. */
+  private record Current(byte[] installed, byte[] logical) {}
+
+  /** How an apply, revert or replace switches threads to the new code. */
+  record SwitchOptions(boolean perThread, long timeoutMillis, boolean force) {
+    static final SwitchOptions IMMEDIATE = new SwitchOptions(false, 0, false);
+  }
 
   private final Instrumentation instrumentation;
   private final RunningBytes runningBytes;
   private final PatchStack stack;
   private final Audit audit;
   private final UnloadedClasses unloadedClasses;
-  private long redefineNanos;
+  private final Switcher switcher;
+  private final TransitionRunner transitions;
 
-  PatchEngine(Instrumentation instrumentation, RunningBytes runningBytes, PatchStack stack, Audit audit) {
+  PatchEngine(Instrumentation instrumentation, RunningBytes runningBytes, PatchStack stack, Audit audit,
+      Bridges bridges, TransitionRunner transitions) {
     this.instrumentation = instrumentation;
     this.runningBytes = runningBytes;
     this.stack = stack;
     this.audit = audit;
     this.unloadedClasses = new UnloadedClasses(instrumentation);
+    this.switcher = new Switcher(instrumentation, bridges);
+    this.transitions = transitions;
   }
 
   /**
@@ -54,7 +71,8 @@ final class PatchEngine {
    *     expects them, through the JVM's loaders now; false at startup, when their loaders may not
    *     exist yet and each is checked as it loads
    */
-  CommandResult apply(Incoming incoming, String user, boolean checkUnloadedNow) throws CommandException {
+  CommandResult apply(Incoming incoming, String user, boolean checkUnloadedNow, SwitchOptions options)
+      throws CommandException {
     Patch patch = incoming.patch();
     checkCapabilities(patch);
     AppliedPatch applying = new AppliedPatch(patch, incoming.signer(), incoming.contentHash(), user);
@@ -77,35 +95,95 @@ final class PatchEngine {
       targets.addAll(matchExpectations(patch, resolve(names(patch)), Map.of(), outcomes, applying, seen, patchedAtLoad,
           false));
 
-      Map<Class<?>, byte[]> after = new LinkedHashMap<>();
-      for (Target target : targets) {
-        after.put(target.type(), spliced(target));
-      }
-      redefine(after, "redefine", "nothing changed");
-      for (Target target : targets) {
-        before.put(target.type(), target.running());
-      }
+      List<InstalledClass> installed = new ArrayList<>();
+      Switcher.Switched switched = switchTargets(targets, "apply " + patch.id(), options, applying, installed);
+      targets.forEach(target -> before.put(target.type(), target.installed()));
       // Once more after the switch, for a definition that took longer still: a second, small switch.
       List<Target> lateTargets = matchExpectations(patch, resolve(names(patch)), Map.of(), outcomes, applying, seen,
           patchedAtLoad, false);
-      Map<Class<?>, byte[]> late = new LinkedHashMap<>();
-      for (Target target : lateTargets) {
-        late.put(target.type(), spliced(target));
-      }
-      redefine(late, "redefine", "");
-      lateTargets.forEach(target -> before.put(target.type(), target.running()));
-      after.putAll(late);
+      switchTargets(lateTargets, "apply " + patch.id() + " (late)", SwitchOptions.IMMEDIATE, applying, installed);
+      lateTargets.forEach(target -> before.put(target.type(), target.installed()));
       hooks.run(Phase.POST_APPLY);
-      List<InstalledClass> installed = new ArrayList<>();
-      after.forEach((type, bytes) -> installed.add(
-          new InstalledClass(type.getName(), type.getClassLoader(), before.get(type), bytes)));
       applying.committed(installed, hooks);
       stack.commitApply(applying);
-      return new CommandResult(summary("applied", patch, outcomes) + timings(), patch.id(), incoming.signer(),
-          outcomes);
+      lastTransition = switched.transition();
+      return new CommandResult(summary("applied", patch, outcomes) + transitionSummary(switched.transition())
+          + timings(), patch.id(), incoming.signer(), outcomes);
     } catch (CommandException | RuntimeException | LinkageError e) {
-      throw withdraw(applying, before, e);
+      CommandException failure = withdraw(applying, before, e);
+      applying.closeGenerations();
+      throw failure;
     }
+  }
+
+  /** The last switch's transition, for the result of the command that ran it. */
+  private Switcher.TransitionReport lastTransition = Switcher.TransitionReport.NONE;
+
+  /** Takes the transition report of the last command. */
+  Switcher.TransitionReport takeTransition() {
+    Switcher.TransitionReport report = lastTransition;
+    lastTransition = Switcher.TransitionReport.NONE;
+    return report;
+  }
+
+  /**
+   * Switches {@code targets} to the patch and records each installed definition; the generation of
+   * the switch stays open with {@code applying}.
+   */
+  private Switcher.Switched switchTargets(List<Target> targets, String label, SwitchOptions options,
+      AppliedPatch applying, List<InstalledClass> installed) throws CommandException {
+    if (targets.isEmpty()) {
+      return new Switcher.Switched(Map.of(), null, Switcher.TransitionReport.NONE);
+    }
+    List<Switcher.ClassSwitch> switches = new ArrayList<>();
+    Map<Class<?>, byte[]> logical = new LinkedHashMap<>();
+    for (Target target : targets) {
+      byte[] to = logicalAfter(target.running(), target.patchedClass(), target.type());
+      logical.put(target.type(), to);
+      switches.add(new Switcher.ClassSwitch(target.type(), target.installed(), to, null));
+    }
+    Switcher.Switched switched = switcher.switchAll(switches, label,
+        transitionsFor(options, label, applying.patch().guards()));
+    applying.addGeneration(switched.generation());
+    for (Target target : targets) {
+      Class<?> type = target.type();
+      installed.add(new InstalledClass(type.getName(), type.getClassLoader(), target.installed(),
+          switched.installed().getOrDefault(type, target.installed()), target.running(), logical.get(type)));
+    }
+    return switched;
+  }
+
+  /** The per-thread transition runner for {@code options}, or null for an immediate switch. */
+  private Switcher.Transitions transitionsFor(SwitchOptions options, String label, List<Guard> guards) {
+    return options.perThread() ? transitions.forSwitch(label, options, guards) : null;
+  }
+
+  /** The logical class once {@code patchedClass} is applied on {@code running}. */
+  private static byte[] logicalAfter(byte[] running, PatchedClass patchedClass, Class<?> type) throws CommandException {
+    try {
+      List<String> changed = new ArrayList<>();
+      List<String> added = new ArrayList<>();
+      for (PatchedMethod method : patchedClass.methods()) {
+        (method.kind() == ChangeKind.ADDED ? added : changed).add(method.key());
+      }
+      return Trampolines.logical(running, patchedClass.newBytes(), changed, added, patchedClass.shadowFields());
+    } catch (RuntimeException e) {
+      throw CommandException.failed("redefine", "cannot build the new definition of " + type.getName()
+          + ": " + CommandException.oneLine(e.getMessage()) + "; nothing changed");
+    }
+  }
+
+  private static String transitionSummary(Switcher.TransitionReport report) {
+    if (report == Switcher.TransitionReport.NONE) {
+      return "";
+    }
+    String line = String.format(java.util.Locale.ROOT, "; per-thread transition of %d thread(s) in %d ms",
+        report.threads(), report.millis());
+    if (report.forced()) {
+      line += "; FORCED with " + report.stragglers().size() + " thread(s) still in old code: "
+          + String.join(", ", report.stragglers());
+    }
+    return line;
   }
 
   /**
@@ -151,7 +229,7 @@ final class PatchEngine {
   }
 
   /** Reverts the top of the stack, which must be {@code id}. */
-  CommandResult revert(String id, String user) throws CommandException {
+  CommandResult revert(String id, String user, SwitchOptions options) throws CommandException {
     AppliedPatch top = stack.top().orElseThrow(
         () -> CommandException.refused("stack", "patch " + id + " is not applied: the patch stack is empty"));
     if (!top.id().equals(id)) {
@@ -160,19 +238,21 @@ final class PatchEngine {
           ? "patch " + id + " is not the top of the stack; revert " + top.id() + " (the top) first"
           : "patch " + id + " is not applied; the top of the stack is " + top.id());
     }
-    Map<Class<?>, byte[]> restore = new LinkedHashMap<>();
+    Map<Class<?>, InstalledClass> restore = new LinkedHashMap<>();
     Map<Class<?>, byte[]> current = new LinkedHashMap<>();
     List<ClassOutcome> outcomes = new ArrayList<>();
     collectReverts(top, restore, current, outcomes);
     top.hooks().run(Phase.PRE_REVERT);
     // From here classes load without the patch; those it patched as they loaded until now are switched back too.
     stack.beginRevert();
+    Switcher.TransitionReport report;
     try {
       collectReverts(top, restore, current, outcomes);
-      redefine(restore, "redefine", "nothing changed");
+      report = switchBack(restore, current, "revert " + top.id(), options, top.patch().guards());
       try {
         // Once more after the switch, for a definition patched as it loaded that took longer to complete.
-        redefine(collectReverts(top, restore, current, outcomes), "redefine", "");
+        Map<Class<?>, InstalledClass> late = collectReverts(top, restore, current, outcomes);
+        switchBack(late, current, "revert " + top.id() + " (late)", SwitchOptions.IMMEDIATE, List.of());
         top.hooks().run(Phase.POST_REVERT);
       } catch (CommandException e) {
         rollBack(current, e);
@@ -182,17 +262,33 @@ final class PatchEngine {
       throw e;
     }
     stack.pop();
-    return new CommandResult("reverted " + top.id() + " (" + outcomes.size() + " class definition(s) restored)" + timings(),
-        top.id(), top.signer(), outcomes);
+    top.closeGenerations();
+    lastTransition = report;
+    return new CommandResult("reverted " + top.id() + " (" + outcomes.size() + " class definition(s) restored)"
+        + transitionSummary(report) + timings(), top.id(), top.signer(), outcomes);
+  }
+
+  /** Switches each definition back to what it ran before the patch (its logical class the target). */
+  private Switcher.TransitionReport switchBack(Map<Class<?>, InstalledClass> restore, Map<Class<?>, byte[]> current,
+      String label, SwitchOptions options, List<Guard> guards) throws CommandException {
+    if (restore.isEmpty()) {
+      return Switcher.TransitionReport.NONE;
+    }
+    List<Switcher.ClassSwitch> switches = new ArrayList<>();
+    restore.forEach((type, installed) -> switches.add(
+        new Switcher.ClassSwitch(type, current.get(type), installed.beforeLogical(), installed.before())));
+    Switcher.Switched switched = switcher.switchAll(switches, label, transitionsFor(options, label, guards));
+    Linker.instance().close(switched.generation());
+    return switched.transition();
   }
 
   /**
    * Adds the loaded definitions {@code top} installed that are not in {@code restore} yet, after
-   * checking that each still runs the patch, and returns those added.
+   * checking that each still runs what the patch installed, and returns those added.
    */
-  private Map<Class<?>, byte[]> collectReverts(AppliedPatch top, Map<Class<?>, byte[]> restore,
+  private Map<Class<?>, InstalledClass> collectReverts(AppliedPatch top, Map<Class<?>, InstalledClass> restore,
       Map<Class<?>, byte[]> current, List<ClassOutcome> outcomes) throws CommandException {
-    Map<Class<?>, byte[]> added = new LinkedHashMap<>();
+    Map<Class<?>, InstalledClass> added = new LinkedHashMap<>();
     Map<String, List<Class<?>>> loaded = resolve(top.installed().stream().map(InstalledClass::name).distinct().toList());
     for (InstalledClass installed : top.installed()) {
       Optional<Class<?>> type = find(loaded, installed);
@@ -200,24 +296,27 @@ final class PatchEngine {
         continue;
       }
       byte[] running = runningBytes.capture(type.get());
-      PatchedClass patchedClass = top.patch().patchedClass(installed.name()).orElseThrow();
-      Optional<String> changed = Expectations.firstMismatch(Fingerprints.ofClass(running), patchedClass,
-          type.get().getClassLoader(), true);
-      if (changed.isPresent()) {
-        throw CommandException.refused("expectation", changed.get());
+      Map<String, String> runs = Fingerprints.ofClass(running);
+      Map<String, String> put = Fingerprints.ofClass(installed.after());
+      for (Map.Entry<String, String> method : put.entrySet()) {
+        if (!method.getValue().equals(runs.get(method.getKey()))) {
+          throw CommandException.refused("expectation", "method " + installed.name() + "." + method.getKey()
+              + " in loader " + installed.loaderDescription() + " was changed since patch " + top.id()
+              + " was applied (running " + runs.get(method.getKey()) + ", patch installed " + method.getValue() + ")");
+        }
       }
-      restore.put(type.get(), installed.before());
-      added.put(type.get(), installed.before());
-      current.put(type.get(), running);
+      restore.put(type.get(), installed);
+      added.put(type.get(), installed);
+      current.put(type.get(), Fingerprints.ofClass(installed.after()).equals(runs) ? installed.after() : running);
       outcomes.add(new ClassOutcome(installed.name(), installed.loaderDescription(), "reverted"));
     }
     return added;
   }
 
   /** Swaps the whole stack for one cumulative patch, in one redefinition. */
-  CommandResult replace(Incoming incoming, String user) throws CommandException {
+  CommandResult replace(Incoming incoming, String user, SwitchOptions options) throws CommandException {
     if (stack.entries().isEmpty()) {
-      return apply(incoming, user, true);
+      return apply(incoming, user, true, options);
     }
     Patch patch = incoming.patch();
     checkCapabilities(patch);
@@ -227,29 +326,31 @@ final class PatchEngine {
     Map<String, List<Class<?>>> loaded = resolve(names);
 
     // The state below the stack, and what the stack runs now, per class definition.
-    Map<Class<?>, byte[]> bottom = new IdentityHashMap<>();
+    Map<Class<?>, InstalledClass> bottom = new IdentityHashMap<>();
     Map<Class<?>, byte[]> top = new IdentityHashMap<>();
     for (AppliedPatch applied : old) {
       for (InstalledClass installed : applied.installed()) {
         find(loaded, installed).ifPresent(type -> {
-          bottom.putIfAbsent(type, installed.before());
+          bottom.putIfAbsent(type, installed);
           top.put(type, installed.after());
         });
       }
     }
     Map<Class<?>, byte[]> current = new LinkedHashMap<>();
+    Map<Class<?>, Current> base = new IdentityHashMap<>();
     for (Map.Entry<Class<?>, byte[]> entry : top.entrySet()) {
       byte[] running = runningBytes.capture(entry.getKey());
       if (!Fingerprints.ofClass(running).equals(Fingerprints.ofClass(entry.getValue()))) {
         throw CommandException.refused("expectation", "class " + entry.getKey().getName() + " in loader "
             + Loaders.describe(entry.getKey().getClassLoader()) + " was changed since the stack's patches were applied");
       }
-      current.put(entry.getKey(), running);
+      current.put(entry.getKey(), entry.getValue());
+      base.put(entry.getKey(), new Current(entry.getValue(), bottom.get(entry.getKey()).beforeLogical()));
     }
     List<ClassOutcome> outcomes = new ArrayList<>();
     AppliedPatch replacing = new AppliedPatch(patch, incoming.signer(), incoming.contentHash(), user);
     List<Class<?>> none = new ArrayList<>();
-    List<Target> targets = matchExpectations(patch, loaded, bottom, outcomes, replacing,
+    List<Target> targets = matchExpectations(patch, loaded, base, outcomes, replacing,
         Collections.newSetFromMap(new IdentityHashMap<>()), none, true);
     unloadedClasses.check(patch, pendingNames(patch, loaded, replacing));
     checkStack(patch, true);
@@ -261,47 +362,60 @@ final class PatchEngine {
     }
     hooks.run(Phase.PRE_APPLY);
 
-    Map<Class<?>, byte[]> next = new LinkedHashMap<>();
+    List<Switcher.ClassSwitch> switches = new ArrayList<>();
+    Map<Class<?>, byte[]> logical = new IdentityHashMap<>();
     Map<Class<?>, byte[]> previous = new LinkedHashMap<>(current);
-    bottom.forEach(next::put);
-    Map<Class<?>, byte[]> base = new IdentityHashMap<>();
     for (Target target : targets) {
-      next.put(target.type(), spliced(target));
-      base.put(target.type(), target.running());
-      previous.putIfAbsent(target.type(), target.running());
+      byte[] to = logicalAfter(target.running(), target.patchedClass(), target.type());
+      logical.put(target.type(), to);
+      switches.add(new Switcher.ClassSwitch(target.type(), target.installed(), to, null));
+      previous.putIfAbsent(target.type(), target.installed());
     }
-    redefine(next, "redefine", "nothing changed, the old stack stays");
+    bottom.forEach((type, installed) -> {
+      if (!logical.containsKey(type)) {
+        switches.add(new Switcher.ClassSwitch(type, current.get(type), installed.beforeLogical(), installed.before()));
+      }
+    });
+    Switcher.Switched switched = switcher.switchAll(switches, "replace with " + patch.id(),
+        transitionsFor(options, "replace with " + patch.id(), patch.guards()));
+    replacing.addGeneration(switched.generation());
     try {
       for (int i = old.size() - 1; i >= 0; i--) {
         old.get(i).hooks().run(Phase.POST_REVERT);
       }
       hooks.run(Phase.POST_APPLY);
     } catch (CommandException e) {
+      replacing.closeGenerations();
       rollBack(previous, e);
     }
     List<InstalledClass> installed = new ArrayList<>();
     for (Target target : targets) {
-      installed.add(new InstalledClass(target.type().getName(), target.type().getClassLoader(),
-          base.get(target.type()), next.get(target.type())));
+      Class<?> type = target.type();
+      InstalledClass below = bottom.get(type);
+      installed.add(new InstalledClass(type.getName(), type.getClassLoader(),
+          below != null ? below.before() : target.installed(),
+          switched.installed().getOrDefault(type, target.installed()),
+          target.running(), logical.get(type)));
     }
     replacing.committed(installed, hooks);
     stack.replaceAll(replacing);
+    old.forEach(AppliedPatch::closeGenerations);
+    lastTransition = switched.transition();
     String replaced = String.join(",", old.stream().map(AppliedPatch::id).toList());
-    return new CommandResult(summary("replaced " + replaced + " with", patch, outcomes) + timings(), patch.id(),
-        incoming.signer(), outcomes);
+    return new CommandResult(summary("replaced " + replaced + " with", patch, outcomes)
+        + transitionSummary(switched.transition()) + timings(), patch.id(), incoming.signer(), outcomes);
   }
 
   /** Starts a command's timings afresh. */
   void resetTimings() {
     runningBytes.takeCaptureNanos();
-    redefineNanos = 0;
+    switcher.takeRedefineNanos();
   }
 
   /** The time spent reading running bytes and in the redefinition, for the result message. */
   private String timings() {
     long capture = runningBytes.takeCaptureNanos();
-    long redefine = redefineNanos;
-    redefineNanos = 0;
+    long redefine = switcher.takeRedefineNanos();
     return String.format(java.util.Locale.ROOT, " [running code read in %.2f ms, switched in %.2f ms]",
         capture / 1e6, redefine / 1e6);
   }
@@ -348,7 +462,7 @@ final class PatchEngine {
    * @param refuse whether a class matching nowhere refuses the patch; false for the definitions
    *     completed since the first check, which are left alone like a mismatch at load
    */
-  private List<Target> matchExpectations(Patch patch, Map<String, List<Class<?>>> loaded, Map<Class<?>, byte[]> base,
+  private List<Target> matchExpectations(Patch patch, Map<String, List<Class<?>>> loaded, Map<Class<?>, Current> base,
       List<ClassOutcome> outcomes, AppliedPatch applying, Set<Class<?>> seen, List<Class<?>> patchedAtLoad,
       boolean refuse) throws CommandException {
     List<Target> targets = new ArrayList<>();
@@ -376,13 +490,14 @@ final class PatchEngine {
           matched++;
           continue;
         }
-        byte[] running = base.containsKey(type) ? base.get(type) : currentBytes(type);
+        Current now = base.containsKey(type) ? base.get(type) : currentBytes(type);
+        byte[] running = now.logical();
         Optional<String> mismatch = Expectations.firstMismatch(running, patchedClass, type.getClassLoader());
         if (mismatch.isPresent()) {
           outcomes.add(new ClassOutcome(patchedClass.name(), loader, "mismatch"));
           firstMismatch = firstMismatch == null ? mismatch.get() : firstMismatch;
         } else {
-          targets.add(new Target(type, patchedClass, running));
+          targets.add(new Target(type, patchedClass, running, now.installed()));
           outcomes.add(new ClassOutcome(patchedClass.name(), loader, "applied"));
           matched++;
         }
@@ -411,17 +526,18 @@ final class PatchEngine {
    * The class file to check and splice into: the JVM's running bytes, or the exact bytes this
    * agent installed when they are still what runs (they keep debug information the JVM drops).
    */
-  private byte[] currentBytes(Class<?> type) throws CommandException {
+  private Current currentBytes(Class<?> type) throws CommandException {
     byte[] running = runningBytes.capture(type);
     List<AppliedPatch> entries = stack.entries();
     for (int i = entries.size() - 1; i >= 0; i--) {
       Optional<InstalledClass> installed = entries.get(i).installedFor(type);
       if (installed.isPresent()) {
-        byte[] cached = installed.get().after();
-        return Fingerprints.ofClass(cached).equals(Fingerprints.ofClass(running)) ? cached : running;
+        InstalledClass cached = installed.get();
+        return Fingerprints.ofClass(cached.after()).equals(Fingerprints.ofClass(running))
+            ? new Current(cached.after(), cached.logical()) : new Current(running, running);
       }
     }
-    return running;
+    return new Current(running, running);
   }
 
   private void checkStack(Patch patch, boolean replacing) throws CommandException {
@@ -448,32 +564,8 @@ final class PatchEngine {
 
   // ---- switching
 
-  private static byte[] spliced(Target target) throws CommandException {
-    try {
-      return ClassSplicer.splice(target.running(), target.patchedClass().newBytes(),
-          Expectations.keys(target.patchedClass()));
-    } catch (RuntimeException e) {
-      throw CommandException.failed("redefine", "cannot build the new definition of " + target.type().getName()
-          + ": " + CommandException.oneLine(e.getMessage()) + "; nothing changed");
-    }
-  }
-
-  /** Switches all definitions in one {@code redefineClasses} call: one safepoint, all or nothing. */
   private void redefine(Map<Class<?>, byte[]> definitions, String step, String onFailure) throws CommandException {
-    if (definitions.isEmpty()) {
-      return;
-    }
-    ClassDefinition[] array = definitions.entrySet().stream()
-        .map(e -> new ClassDefinition(e.getKey(), e.getValue())).toArray(ClassDefinition[]::new);
-    long started = System.nanoTime();
-    try {
-      instrumentation.redefineClasses(array);
-      redefineNanos += System.nanoTime() - started;
-    } catch (Exception | LinkageError e) {
-      throw CommandException.failed(step, "the JVM refused the redefinition of "
-          + String.join(", ", definitions.keySet().stream().map(Class::getName).toList()) + ": " + e
-          + "; " + onFailure);
-    }
+    switcher.redefine(definitions, step, onFailure);
   }
 
   /** After a post hook failed: switch back, and report both. */

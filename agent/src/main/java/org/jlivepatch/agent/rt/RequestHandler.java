@@ -12,6 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jlivepatch.core.Version;
 
 /**
@@ -47,13 +51,100 @@ final class RequestHandler {
     write(result, requestFile.resolveSibling("result.properties"));
   }
 
+  /**
+   * Runs a request. A change runs on a thread of its own: the answer waits for it, except that a
+   * per-thread switch still in transition after {@link #FIRST_ANSWER_MILLIS} is answered with
+   * {@code pending=true}, and the CLI asks again with {@code await}. Status and await never wait
+   * for the command lock.
+   */
   Properties execute(Properties request, Path requestFile) {
     String command = request.getProperty("command", "");
-    String user = request.getProperty("user", "");
+    if (command.equals("status") || command.equals("await")) {
+      return observe(request, command);
+    }
+    if (!isChange(command)) {
+      return executeNow(request, requestFile);
+    }
+    CompletableFuture<Properties> done = new CompletableFuture<>();
+    Thread worker = new Thread(() -> {
+      try {
+        done.complete(executeNow(request, requestFile));
+      } catch (Throwable t) {
+        done.completeExceptionally(t);
+      }
+    }, "jlivepatch-" + command);
+    worker.setDaemon(true);
+    runtime.setRunning(done);
+    worker.start();
+    boolean perThread = !"immediate".equals(request.getProperty("consistency", "per-thread").trim());
+    return await(done, perThread ? FIRST_ANSWER_MILLIS : Long.MAX_VALUE);
+  }
+
+  /** How long the answer to a per-thread change waits before it says {@code pending=true}. */
+  static final long FIRST_ANSWER_MILLIS = 1_500;
+
+  /** The finished result of {@code done}, or a pending answer with the transition's status after {@code millis}. */
+  private Properties await(CompletableFuture<Properties> done, long millis) {
+    try {
+      return millis == Long.MAX_VALUE ? done.get() : done.get(millis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      Properties result = header();
+      result.setProperty("exitCode", "0");
+      result.setProperty("pending", "true");
+      result.setProperty("message", "transition in progress");
+      runtime.transitions().putStatus(result);
+      putStack(result);
+      return result;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failure("interrupted while waiting for the command");
+    } catch (ExecutionException e) {
+      return failure("internal error in the agent: " + e.getCause());
+    }
+  }
+
+  /** {@code status} and {@code await}: the transition in progress, or the last change's final result. */
+  private Properties observe(Properties request, String command) {
+    if (command.equals("await")) {
+      CompletableFuture<Properties> running = runtime.running();
+      if (running != null) {
+        long wait;
+        try {
+          wait = Math.max(0, Math.min(60_000, Long.parseLong(request.getProperty("wait", "1000").trim())));
+        } catch (NumberFormatException e) {
+          wait = 1000;
+        }
+        return await(running, wait);
+      }
+    }
+    Properties result = header();
+    result.setProperty("exitCode", "0");
+    result.setProperty("message", runtime.transitions().describe());
+    runtime.transitions().putStatus(result);
+    putStack(result);
+    return result;
+  }
+
+  private Properties header() {
     Properties result = new Properties();
     result.setProperty("protocol", PROTOCOL);
     result.setProperty("agent.version", Version.current());
     result.setProperty("jdk", System.getProperty("java.runtime.version", ""));
+    return result;
+  }
+
+  private Properties failure(String message) {
+    Properties result = header();
+    result.setProperty("exitCode", "1");
+    result.setProperty("step", "agent");
+    result.setProperty("message", message);
+    return result;
+  }
+
+  private Properties executeNow(Properties request, Path requestFile) {
+    String command = request.getProperty("command", "");
+    String user = request.getProperty("user", "");
+    Properties result = header();
     String id = request.getProperty("id", "");
     try {
       if (!PROTOCOL.equals(request.getProperty("protocol"))) {
@@ -69,21 +160,24 @@ final class RequestHandler {
       }
       CommandResult done = switch (command) {
         case "apply", "replace" -> {
-          checkConsistency(request, command);
+          PatchEngine.SwitchOptions options = switchOptions(request);
           Path payload = Path.of(request.getProperty("payload", ""));
           yield runtime.locked(timeout - waited, () -> {
             Incoming incoming = runtime.payloads().read(payload);
             result.setProperty("patch.id", incoming.patch().id());
             return command.equals("apply")
-                ? runtime.engine().apply(incoming, user, true)
-                : runtime.engine().replace(incoming, user);
+                ? runtime.engine().apply(incoming, user, true, options)
+                : runtime.engine().replace(incoming, user, options);
           });
         }
-        case "revert" -> runtime.locked(timeout - waited, () -> runtime.engine().revert(id, user));
-        case "list", "status" -> runtime.locked(timeout - waited,
+        case "revert" -> {
+          PatchEngine.SwitchOptions options = switchOptions(request);
+          yield runtime.locked(timeout - waited, () -> runtime.engine().revert(id, user, options));
+        }
+        case "list" -> runtime.locked(timeout - waited,
             () -> new CommandResult(runtime.stack().entries().size() + " patch(es) applied", "", "", List.of()));
         default -> throw CommandException.failed("payload", "unknown command '" + command
-            + "'; expected apply, revert, replace, list or status");
+            + "'; expected apply, revert, replace, list, status or await");
       };
       result.setProperty("exitCode", "0");
       result.setProperty("message", done.message());
@@ -92,6 +186,7 @@ final class RequestHandler {
         result.setProperty("patch.signer", done.signer());
       }
       putClasses(result, done.classes());
+      runtime.transitions().putReport(result, runtime.engine().takeTransition());
       if (isChange(command)) {
         runtime.audit().record(user, command, done.patchId(), 0, done.message());
       }
@@ -107,8 +202,11 @@ final class RequestHandler {
       result.setProperty("message", "internal error in the agent: " + e + "; nothing changed");
       runtime.audit().record(user, command, result.getProperty("patch.id", id), 1, "internal error: " + e);
     }
+    if (result.getProperty("step", "").equals("consistency")) {
+      runtime.transitions().putLastStragglers(result);
+    }
     putStack(result);
-    if (command.equals("list") || command.equals("status")) {
+    if (command.equals("list")) {
       putAudit(result);
     }
     return result;
@@ -118,22 +216,41 @@ final class RequestHandler {
     return command.equals("apply") || command.equals("revert") || command.equals("replace");
   }
 
-  /**
-   * Refuses what this agent cannot honour rather than ignore it: a consistency model other than
-   * {@code immediate}, and {@code force} (which only means something for per-thread consistency).
-   */
-  private static void checkConsistency(Properties request, String command) throws CommandException {
-    String consistency = request.getProperty("consistency", "immediate").trim();
-    if (!consistency.isEmpty() && !consistency.equals("immediate")) {
-      throw CommandException.usage("consistency model '" + consistency + "' is not supported by this agent"
-          + " (version " + Version.current() + "), which switches every thread at once; use immediate");
+  /** The consistency model, transition timeout and force flag a change asks for. */
+  private static PatchEngine.SwitchOptions switchOptions(Properties request) throws CommandException {
+    String consistency = request.getProperty("consistency", "").trim();
+    boolean perThread;
+    if (consistency.isEmpty() || consistency.equals("per-thread")) {
+      perThread = true;
+    } else if (consistency.equals("immediate")) {
+      perThread = false;
+    } else {
+      throw CommandException.usage("unknown consistency model '" + consistency + "': use per-thread or immediate");
     }
-    String force = request.getProperty("force", "").trim();
-    if (!force.isEmpty() && !force.equals("false")) {
-      throw CommandException.usage("force=" + force + " is not supported by this agent: it has no transition to"
-          + " force, every " + command + " switches all threads at once; send the request without force");
+    String force = request.getProperty("force", "false").trim();
+    if (!force.equals("true") && !force.equals("false") && !force.isEmpty()) {
+      throw CommandException.usage("force=" + force + " is not true or false");
     }
+    if (force.equals("true") && !perThread) {
+      throw CommandException.usage("force only applies to a per-thread transition; consistency is immediate");
+    }
+    long timeout = DEFAULT_TRANSITION_MILLIS;
+    String value = request.getProperty("transitionTimeout", "").trim();
+    if (!value.isEmpty()) {
+      try {
+        timeout = Long.parseLong(value);
+      } catch (NumberFormatException e) {
+        timeout = -1;
+      }
+      if (timeout <= 0) {
+        throw CommandException.usage("transitionTimeout '" + value + "' is not a positive number of milliseconds");
+      }
+    }
+    return new PatchEngine.SwitchOptions(perThread, timeout, force.equals("true"));
   }
+
+  /** How long a per-thread transition may take when the request names no {@code transitionTimeout}. */
+  static final long DEFAULT_TRANSITION_MILLIS = 5_000;
 
   private static long timeout(Properties request) throws CommandException {
     String value = request.getProperty("timeout", "");

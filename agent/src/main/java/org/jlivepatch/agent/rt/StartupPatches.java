@@ -59,7 +59,7 @@ final class StartupPatches {
       loaded.remove(next.get());
       try {
         CommandResult done = runtime.locked(RequestHandler.DEFAULT_TIMEOUT_MILLIS,
-            () -> runtime.engine().apply(next.get(), user, false));
+            () -> runtime.engine().apply(next.get(), user, false, PatchEngine.SwitchOptions.IMMEDIATE));
         runtime.audit().record(user, "startup", done.patchId(), 0, done.message() + " (" + next.get().source() + ")");
       } catch (CommandException e) {
         runtime.audit().record(user, "startup", next.get().patch().id(), e.exitCode(),

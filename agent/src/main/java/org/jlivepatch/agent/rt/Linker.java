@@ -1,0 +1,90 @@
+package org.jlivepatch.agent.rt;
+
+import java.lang.invoke.CallSite;
+import java.lang.invoke.ConstantCallSite;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Links the {@code invokedynamic} instructions of patched classes and of their hidden classes:
+ * every bridge's bootstrap method ends here. A call site's key (see
+ * {@code org.jlivepatch.core.trampoline.Trampolines}) names the generation that emitted it, the
+ * kind of link and its target; each links once, to a constant target, so after the JIT the
+ * indirection costs nothing.
+ */
+final class Linker {
+
+  /** {@code (Lookup,String,MethodType,String)CallSite}, the handle every bridge calls. */
+  static final MethodHandle LINK;
+
+  private static final Linker INSTANCE = new Linker();
+
+  static {
+    try {
+      LINK = MethodHandles.lookup().findVirtual(Linker.class, "link", MethodType.methodType(CallSite.class,
+          MethodHandles.Lookup.class, String.class, MethodType.class, String.class)).bindTo(INSTANCE);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** How long a closed generation still links: code of a class version just replaced may still be running. */
+  private static final long RETIRE_NANOS = 60_000_000_000L;
+
+  private final ConcurrentHashMap<String, Generation> generations = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Long> retiredAt = new ConcurrentHashMap<>();
+  private long nextGeneration;
+
+  static Linker instance() {
+    return INSTANCE;
+  }
+
+  /** Opens a new generation: the links of one switch of classes. */
+  synchronized Generation open(String label) {
+    long now = System.nanoTime();
+    retiredAt.forEach((id, at) -> {
+      if (now - at > RETIRE_NANOS) {
+        retiredAt.remove(id);
+        generations.remove(id);
+      }
+    });
+    Generation generation = new Generation("g" + (++nextGeneration), label);
+    generations.put(generation.id(), generation);
+    return generation;
+  }
+
+  /** Forgets a generation: its hidden classes and shadow stores become collectable once no code links them. */
+  void close(Generation generation) {
+    if (generation != null && generations.get(generation.id()) == generation) {
+      // A thread may still run a method version of the class just redefined and link one of its call sites now.
+      retiredAt.putIfAbsent(generation.id(), System.nanoTime());
+    }
+  }
+
+  /** The number of generations still installed (closed ones excluded), for diagnostics and tests. */
+  int openGenerations() {
+    return generations.size() - retiredAt.size();
+  }
+
+  /** The bootstrap: resolves {@code key} for {@code caller}. */
+  CallSite link(MethodHandles.Lookup caller, String name, MethodType type, String key) throws Throwable {
+    String[] parts = key.split("\\|", -1);
+    if (parts.length < 3) {
+      throw new IllegalArgumentException("malformed jlivepatch link key '" + key + "' in " + caller.lookupClass());
+    }
+    Generation generation = generations.get(parts[0]);
+    if (generation == null) {
+      throw new IllegalStateException("jlivepatch link " + key + " in " + caller.lookupClass().getName()
+          + " names generation " + parts[0] + ", which is no longer installed");
+    }
+    MethodHandle target = switch (parts[1]) {
+      case "redirect" -> generation.redirect(caller, parts, type);
+      case "gate" -> generation.gate(caller.lookupClass(), parts[2]);
+      case "shadow-get", "shadow-put" -> generation.shadowAccessor(caller, parts, parts[1].equals("shadow-put"), type);
+      default -> throw new IllegalArgumentException("unknown jlivepatch link kind '" + parts[1] + "' in key " + key);
+    };
+    return new ConstantCallSite(target.asType(type));
+  }
+}
