@@ -74,7 +74,11 @@ final class RequestHandler {
       }
     }, "jlivepatch-" + command);
     worker.setDaemon(true);
-    runtime.setRunning(done);
+    // A command that is turned away as busy must not take the place of the one it waited for.
+    CompletableFuture<Properties> previous = runtime.running();
+    if (previous == null || previous.isDone()) {
+      runtime.setRunning(done);
+    }
     worker.start();
     boolean perThread = !"immediate".equals(request.getProperty("consistency", "per-thread").trim());
     return await(done, perThread ? FIRST_ANSWER_MILLIS : Long.MAX_VALUE);
