@@ -37,18 +37,80 @@ final class Additions {
   private final Map<String, Set<String>> fields = new HashMap<>();
   private final Set<String> methodKeys = new HashSet<>();
   private final Set<String> fieldKeys = new HashSet<>();
+  /** The names alone, so that most instructions are passed over without building a key. */
+  private final Set<String> methodNames = new HashSet<>();
+  private final Set<String> fieldNames = new HashSet<>();
   /** Internal names of the classes the fix adds (after renaming). */
   private final Set<String> classes = new HashSet<>();
 
   private final ClassSet newBuild;
-  private final Map<String, ClassNode> headers = new HashMap<>();
+  private final Map<String, java.util.Optional<ClassNode>> headers = new HashMap<>();
 
   Additions(ClassSet newBuild) {
     this.newBuild = newBuild;
   }
 
-  /** Records what the new version of an existing class adds over its old version. */
+  /**
+   * Records the members the new version of a class adds, from their names alone: enough for those
+   * other nests can use, which keep their names across builds (unlike renumbered synthetics).
+   *
+   * @param internalName the class's internal name
+   */
+  void scan(String internalName, byte[] oldBytes, byte[] newBytes) {
+    Set<String> oldMembers = new HashSet<>();
+    members(oldBytes, oldMembers);
+    Set<String> newMembers = new java.util.LinkedHashSet<>();
+    members(newBytes, newMembers);
+    for (String member : newMembers) {
+      if (oldMembers.contains(member)) {
+        continue;
+      }
+      int colon = member.indexOf(':');
+      if (colon >= 0) {
+        fields.computeIfAbsent(internalName, o -> new HashSet<>()).add(member);
+        fieldKeys.add(member);
+        fieldNames.add(member.substring(0, colon));
+      } else {
+        String name = member.substring(0, member.indexOf('('));
+        if (SyntheticNames.methodKind(name) == null) {
+          methods.computeIfAbsent(internalName, o -> new HashSet<>()).add(member);
+          methodKeys.add(member);
+          methodNames.add(name);
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds the keys of a class file's fields ({@code name:desc}) and methods ({@code name(desc)}), read
+   * straight from its field and method tables: no attribute is parsed.
+   */
+  private static void members(byte[] classFile, Set<String> keys) {
+    ClassReader reader = new ClassReader(classFile);
+    char[] buffer = new char[reader.getMaxStringLength()];
+    int offset = reader.header + 6;
+    offset += 2 + 2 * reader.readUnsignedShort(offset);
+    for (int table = 0; table < 2; table++) {
+      int count = reader.readUnsignedShort(offset);
+      offset += 2;
+      for (int i = 0; i < count; i++) {
+        String name = reader.readUTF8(offset + 2, buffer);
+        String descriptor = reader.readUTF8(offset + 4, buffer);
+        keys.add(table == 0 ? name + ":" + descriptor : name + descriptor);
+        int attributes = reader.readUnsignedShort(offset + 6);
+        offset += 8;
+        for (int a = 0; a < attributes; a++) {
+          offset += 6 + reader.readInt(offset + 2);
+        }
+      }
+    }
+  }
+
+  /** Records what the new version of an existing class adds over its old version, renamed synthetics included. */
   void compare(ClassNode oldClass, ClassNode newClass) {
+    if (sameMembers(oldClass, newClass)) {
+      return; // the usual case: nothing added, nothing to allocate
+    }
     Set<String> oldMethods = new HashSet<>();
     oldClass.methods.forEach(m -> oldMethods.add(m.name + m.desc));
     for (MethodNode method : newClass.methods) {
@@ -56,6 +118,7 @@ final class Additions {
       if (!oldMethods.contains(key)) {
         methods.computeIfAbsent(oldClass.name, o -> new HashSet<>()).add(key);
         methodKeys.add(key);
+        methodNames.add(method.name);
       }
     }
     Set<String> oldFields = new HashSet<>();
@@ -65,8 +128,30 @@ final class Additions {
       if (!oldFields.contains(key)) {
         fields.computeIfAbsent(oldClass.name, o -> new HashSet<>()).add(key);
         fieldKeys.add(key);
+        fieldNames.add(field.name);
       }
     }
+  }
+
+  private static boolean sameMembers(ClassNode a, ClassNode b) {
+    if (a.fields.size() != b.fields.size() || a.methods.size() != b.methods.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.fields.size(); i++) {
+      FieldNode x = a.fields.get(i);
+      FieldNode y = b.fields.get(i);
+      if (!x.name.equals(y.name) || !x.desc.equals(y.desc)) {
+        return false;
+      }
+    }
+    for (int i = 0; i < a.methods.size(); i++) {
+      MethodNode x = a.methods.get(i);
+      MethodNode y = b.methods.get(i);
+      if (!x.name.equals(y.name) || !x.desc.equals(y.desc)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   void addClass(String internalName) {
@@ -131,7 +216,7 @@ final class Additions {
           superCalls.add(binary(call.owner) + "." + call.name + call.desc);
         }
         method(owner, call.owner, call.name, call.desc, own, other, null);
-      } else if (insn instanceof FieldInsnNode access) {
+      } else if (insn instanceof FieldInsnNode access && fieldNames.contains(access.name)) {
         String declaring = declaringField(access.owner, access.name + ":" + access.desc);
         if (declaring != null) {
           shadow.add(binary(declaring) + "." + access.name + ":" + access.desc);
@@ -159,6 +244,9 @@ final class Additions {
 
   private void method(String owner, String callOwner, String name, String desc, Set<String> own, Set<String> other,
       Set<String> lambdas) {
+    if (!methodNames.contains(name)) {
+      return;
+    }
     String key = name + desc;
     if (!methodKeys.contains(key)) {
       return;
@@ -234,12 +322,12 @@ final class Additions {
     return headers.computeIfAbsent(internalName, name -> {
       byte[] bytes = newBuild.classes().get(name.replace('/', '.'));
       if (bytes == null) {
-        return null;
+        return java.util.Optional.empty();
       }
       ClassNode node = new ClassNode();
       new ClassReader(bytes).accept(node, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-      return node;
-    });
+      return java.util.Optional.of(node);
+    }).orElse(null);
   }
 
   static String binary(String internalName) {

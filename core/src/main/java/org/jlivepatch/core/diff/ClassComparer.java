@@ -123,7 +123,8 @@ final class ClassComparer {
     compareFields();
     Changes changes = compareMethods();
     Set<String> classReasons = NonSemanticDifferences.ofClasses(oldClass, newClass);
-    if (!sameMemberOrder(oldClass, newClass) && !memberOrder(oldClass, newClass).equals(memberOrder(newClass, oldClass))) {
+    if (!sameMemberOrder(oldClass, newClass) && !memberOrder(oldClass).equals(memberOrder(newClass))
+        && !memberOrder(oldClass, newClass).equals(memberOrder(newClass, oldClass))) {
       classReasons.add("member order");
     }
     if (!classReasons.isEmpty()) {
@@ -592,6 +593,13 @@ final class ClassComparer {
       }
     }
     return true;
+  }
+
+  private static String memberOrder(ClassNode node) {
+    StringBuilder order = new StringBuilder();
+    node.fields.forEach(f -> order.append(f.name).append(':').append(f.desc).append(' '));
+    node.methods.forEach(m -> order.append(m.name).append(m.desc).append(' '));
+    return order.toString();
   }
 
   /** The order of the members {@code other} has too: added and removed members are reported on their own. */

@@ -2,6 +2,7 @@ package org.jlivepatch.core.diff;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -64,9 +65,17 @@ public final class ClassDiffer {
     SyntheticMatcher matcher = new SyntheticMatcher();
     Findings findings = new Findings();
     CompilationDifferences compilation = new CompilationDifferences();
-    // Whether a changed body can stay in place depends on what the fix adds anywhere: every nest is
-    // read first, then every class compared.
-    Map<String, ParsedPair> comparisons = new TreeMap<>();
+    // Whether a changed body can stay in place depends on what the fix adds anywhere. Members other
+    // classes can use keep their names across builds, so a scan of the member names finds them up
+    // front; each nest then adds its renamed synthetics and is compared while its classes are fresh.
+    Additions additions = new Additions(newClasses);
+    olds.forEach((name, oldBytes) -> {
+      byte[] newBytes = news.get(name);
+      if (newBytes != null && !SyntheticNames.isAnonymousClass(name) && !Arrays.equals(oldBytes, newBytes)) {
+        additions.scan(name.replace('.', '/'), oldBytes, newBytes);
+      }
+    });
+    Supertypes supertypes = new Supertypes(oldClasses);
     Map<String, ClassNode> added = new TreeMap<>();
     Map<String, Map<String, byte[]>> oldNests = nests(olds, touchedNests);
     Map<String, Map<String, byte[]>> newNests = nests(news, touchedNests);
@@ -94,29 +103,31 @@ public final class ClassDiffer {
       }
       Set<String> names = new TreeSet<>(oldNest.keySet());
       names.addAll(newNest.keySet());
+      Map<String, ParsedPair> comparisons = new TreeMap<>();
       for (String internalName : names) {
         String name = internalName.replace('/', '.');
         ParsedPair pair = pairs.get(internalName);
         if (!oldNest.containsKey(internalName)) {
           added.put(internalName, readAdded(internalName, newNest.get(internalName), matcher.renaming()));
+          additions.addClass(internalName);
         } else if (!newNest.containsKey(internalName)) {
           findings.ignore(name, "", "", "class removed in the new build: it stays loaded in the running JVM as it is");
         } else if (pair != null) {
           comparisons.put(name, pair);
         }
       }
+      comparisons.values().forEach(pair -> additions.compare(pair.oldClass(), pair.newClass()));
+      comparisons.forEach((name, pair) -> ClassComparer.compare(name, pair, findings, compilation, additions,
+          supertypes));
     }
-    Additions additions = new Additions(newClasses);
-    comparisons.values().forEach(pair -> additions.compare(pair.oldClass(), pair.newClass()));
-    added.keySet().forEach(additions::addClass);
-    Supertypes supertypes = new Supertypes(oldClasses);
-    comparisons.forEach((name, pair) -> ClassComparer.compare(name, pair, findings, compilation, additions, supertypes));
     Set<String> patchedNames = new TreeSet<>();
     findings.classes.forEach(c -> patchedNames.add(c.name()));
     new AddedClasses(oldClasses, additions, findings).classify(added, patchedNames);
     compilation.warn(oldClasses, newClasses, findings);
     findings.renamed.addAll(matcher.reports());
-    findings.guards.addAll(Guards.find(oldClasses, findings.classes, options.guards(), findings));
+    // Guards matter only to a patch that can be built; finding them parses every caller.
+    boolean patchable = findings.refused.isEmpty();
+    findings.guards.addAll(Guards.find(oldClasses, patchable ? findings.classes : List.of(), options.guards(), findings));
     return findings.toResult(oldClasses.buildInfo(), newClasses.buildInfo());
   }
 

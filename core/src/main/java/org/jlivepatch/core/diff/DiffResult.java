@@ -25,7 +25,8 @@ import org.jlivepatch.core.model.Warning;
  * @param classes the patched classes, ready for a payload
  * @param addedClasses the classes the fix adds, in the order they are to be defined
  * @param guards methods outside the patch that no thread may be in when it switches: those that
- *     call two or more patched methods, and those the patch author named
+ *     call two or more patched methods (looked for only when nothing is refused), and those the
+ *     patch author named
  * @param oldBuild how the old classes were compiled
  * @param newBuild how the new classes were compiled
  */

@@ -1,11 +1,6 @@
 package org.jlivepatch.core.diff;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -30,10 +25,12 @@ import org.objectweb.asm.tree.MethodNode;
  * an unpatched caller), so that no thread switches to the new code between two such calls; and
  * the methods the patch author names.
  *
- * <p>Only classes whose bytes hold the internal name of a patched class can call its methods, so
- * the others are never parsed; the search is a byte scan.
+ * <p>Only classes whose constant pool names a patched class can call its methods, so the others
+ * are never parsed beyond their constant pool's offsets.
  */
 final class Guards {
+
+  private static final int CONSTANT_CLASS = 7;
 
   /** The reason of a guard the patch author names. */
   static final String NAMED = "named by the patch author";
@@ -80,15 +77,30 @@ final class Guards {
     if (count < 2) {
       return List.of();
     }
-    List<byte[]> owners = new ArrayList<>();
-    patched.keySet().forEach(owner -> owners.add(modifiedUtf8(owner)));
     List<Guard> guards = new ArrayList<>();
     oldBuild.classes().forEach((name, bytes) -> {
-      if (mentionsAny(bytes, owners)) {
+      if (refersToAny(bytes, patched.keySet())) {
         callers(name, bytes, patched, guards);
       }
     });
     return guards;
+  }
+
+  /**
+   * Whether the constant pool has a class entry naming one of {@code owners}: a call to a method of a
+   * class needs one. Costs one pass over the pool's offsets and a lookup per class entry, whatever
+   * the number of patched classes.
+   */
+  private static boolean refersToAny(byte[] bytes, Set<String> owners) {
+    ClassReader reader = new ClassReader(bytes);
+    char[] buffer = new char[reader.getMaxStringLength()];
+    for (int item = 1; item < reader.getItemCount(); item++) {
+      int offset = reader.getItem(item);
+      if (offset != 0 && bytes[offset - 1] == CONSTANT_CLASS && owners.contains(reader.readUTF8(offset, buffer))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void callers(String className, byte[] bytes, Map<String, Set<String>> patched, List<Guard> guards) {
@@ -151,29 +163,5 @@ final class Guards {
           + "no method " + spec.method() + spec.descriptor() + "; name one it has");
     }
     return keys;
-  }
-
-  private static boolean mentionsAny(byte[] bytes, List<byte[]> parts) {
-    for (byte[] part : parts) {
-      int last = bytes.length - part.length;
-      byte first = part[0];
-      for (int i = 0; i <= last; i++) {
-        if (bytes[i] == first && Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private static byte[] modifiedUtf8(String text) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeUTF(text);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    byte[] withLength = bytes.toByteArray();
-    return Arrays.copyOfRange(withLength, 2, withLength.length);
   }
 }
