@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * from scheme A to scheme B) is applied and reverted {@value #CYCLES} times. A round trip that
  * encodes with one version and decodes with the other is counted by the target as mixed.
  *
- * <p>With {@code consistency=immediate} mixed round trips happen: the control, proof the test sees
- * them.
+ * <p>With {@code consistency=immediate} mixed round trips happen (the control: proof the test sees
+ * them); with per-thread consistency there are none.
  */
 class TortureTest {
 
@@ -41,6 +41,13 @@ class TortureTest {
   void immediateSwitchLetsRoundTripsMixVersions(Jdk jdk, TestInfo test) throws Exception {
     Counts counts = torture(jdk, test, "immediate");
     assertThat(counts.mixed).as("mixed round trips with consistency=immediate: %s", counts).isPositive();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jlivepatch.it.Jdk#all")
+  void perThreadConsistencyNeverMixesVersions(Jdk jdk, TestInfo test) throws Exception {
+    Counts counts = torture(jdk, test, "per-thread");
+    assertThat(counts.mixed).as("mixed round trips with per-thread consistency: %s", counts).isZero();
   }
 
   /** Applies and reverts the codec patch {@value #CYCLES} times under load; returns the target's counts. */
