@@ -82,20 +82,21 @@ final class Generation {
     lazyHidden.put(lazyKey(loader, internalName), bytes);
   }
 
-  /** The hidden class defined for {@code type}, if any. */
-  synchronized Class<?> hiddenFor(Class<?> type) {
-    MethodHandles.Lookup lookup = hidden.get(type).get();
-    return lookup == null ? null : lookup.lookupClass();
-  }
-
   void setGates(Gates gates) {
     this.gates = gates;
+  }
+
+  /** Lets go of the shadow stores: once no installed generation holds a store, its values go. */
+  synchronized void releaseShadows() {
+    shadows.forEach(ShadowStore::release);
+    shadows.clear();
   }
 
   /** Keeps {@code store} reachable while this generation is installed. */
   synchronized void retain(ShadowStore store) {
     if (!shadows.contains(store)) {
       shadows.add(store);
+      store.acquire();
     }
   }
 

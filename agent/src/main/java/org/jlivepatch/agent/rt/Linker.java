@@ -60,12 +60,9 @@ final class Linker {
     if (generation != null && generations.get(generation.id()) == generation) {
       // A thread may still run a method version of the class just redefined and link one of its call sites now.
       retiredAt.putIfAbsent(generation.id(), System.nanoTime());
+      // Only the links need the grace period; the values of the shadow fields go with the patch.
+      generation.releaseShadows();
     }
-  }
-
-  /** The number of generations still installed (closed ones excluded), for diagnostics and tests. */
-  int openGenerations() {
-    return generations.size() - retiredAt.size();
   }
 
   /** The bootstrap: resolves {@code key} for {@code caller}. */

@@ -15,6 +15,7 @@ import org.jlivepatch.agent.rt.PatchHooks.Phase;
 import org.jlivepatch.core.fingerprint.Fingerprints;
 import org.jlivepatch.core.model.Patch;
 import org.jlivepatch.core.model.PatchedClass;
+import org.jlivepatch.core.model.AddedClass;
 import org.jlivepatch.core.model.ChangeKind;
 import org.jlivepatch.core.model.Guard;
 import org.jlivepatch.core.model.PatchedMethod;
@@ -47,7 +48,10 @@ final class PatchEngine {
   private final Audit audit;
   private final UnloadedClasses unloadedClasses;
   private final Switcher switcher;
+  private final Bridges bridges;
   private final TransitionRunner transitions;
+  /** The last switch's transition, for the result of the command that ran it. */
+  private Switcher.TransitionReport lastTransition = Switcher.TransitionReport.NONE;
 
   PatchEngine(Instrumentation instrumentation, RunningBytes runningBytes, PatchStack stack, Audit audit,
       Bridges bridges, TransitionRunner transitions) {
@@ -57,6 +61,7 @@ final class PatchEngine {
     this.audit = audit;
     this.unloadedClasses = new UnloadedClasses(instrumentation);
     this.switcher = new Switcher(instrumentation, bridges);
+    this.bridges = bridges;
     this.transitions = transitions;
   }
 
@@ -96,6 +101,7 @@ final class PatchEngine {
           false));
 
       List<InstalledClass> installed = new ArrayList<>();
+      defineAddedClasses(patch);
       Switcher.Switched switched = switchTargets(targets, "apply " + patch.id(), options, applying, installed);
       targets.forEach(target -> before.put(target.type(), target.installed()));
       // Once more after the switch, for a definition that took longer still: a second, small switch.
@@ -115,9 +121,6 @@ final class PatchEngine {
       throw failure;
     }
   }
-
-  /** The last switch's transition, for the result of the command that ran it. */
-  private Switcher.TransitionReport lastTransition = Switcher.TransitionReport.NONE;
 
   /** Takes the transition report of the last command. */
   Switcher.TransitionReport takeTransition() {
@@ -151,6 +154,34 @@ final class PatchEngine {
           switched.installed().getOrDefault(type, target.installed()), target.running(), logical.get(type)));
     }
     return switched;
+  }
+
+  /**
+   * Defines the classes the patch adds, in the patch's order (supertypes first), in every loader
+   * that holds their host, before any code of the patch can reach them. A class cannot be undefined:
+   * one defined by an earlier apply of the patch (reverted since) is found and reused.
+   */
+  private void defineAddedClasses(Patch patch) throws CommandException {
+    if (patch.addedClasses().isEmpty()) {
+      return;
+    }
+    Map<String, List<Class<?>>> hosts = resolve(patch.addedClasses().stream().map(AddedClass::host).distinct().toList());
+    for (AddedClass added : patch.addedClasses()) {
+      for (Class<?> host : hosts.getOrDefault(added.host(), List.of())) {
+        try {
+          Class.forName(added.name(), false, host.getClassLoader());
+          continue;
+        } catch (ClassNotFoundException notYet) {
+          // defined below
+        }
+        try {
+          bridges.fullPrivilegeLookup(host).defineClass(added.bytes());
+        } catch (IllegalAccessException | LinkageError e) {
+          throw CommandException.failed("trampoline", "cannot define added class " + added.name() + " in loader "
+              + Loaders.describe(host.getClassLoader()) + ": " + e + "; nothing changed");
+        }
+      }
+    }
   }
 
   /** The per-thread transition runner for {@code options}, or null for an immediate switch. */
@@ -376,6 +407,7 @@ final class PatchEngine {
         switches.add(new Switcher.ClassSwitch(type, current.get(type), installed.beforeLogical(), installed.before()));
       }
     });
+    defineAddedClasses(patch);
     Switcher.Switched switched = switcher.switchAll(switches, "replace with " + patch.id(),
         transitionsFor(options, "replace with " + patch.id(), patch.guards()));
     replacing.addGeneration(switched.generation());

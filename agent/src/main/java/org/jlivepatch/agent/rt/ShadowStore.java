@@ -39,6 +39,8 @@ final class ShadowStore {
   private final ConcurrentHashMap<IdentityKey, Object> values = new ConcurrentHashMap<>();
   private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
   private volatile Object staticValue;
+  private int owners;
+  private boolean dead;
 
   /**
    * @param description the field as {@code owner.name:descriptor}, for messages
@@ -58,6 +60,26 @@ final class ShadowStore {
     } catch (Throwable t) {
       throw new IllegalStateException("no default value for " + type, t);
     }
+  }
+
+  /** An installed generation links this store. */
+  synchronized void acquire() {
+    owners++;
+  }
+
+  /**
+   * An installed generation no longer links it; when none does, the store is dead: its values go
+   * with the patches that used them, even while replaced code still references it.
+   */
+  synchronized void release() {
+    if (--owners <= 0) {
+      dead = true;
+    }
+  }
+
+  /** Whether every generation that linked this store was closed. */
+  synchronized boolean isDead() {
+    return dead;
   }
 
   String description() {
@@ -93,12 +115,6 @@ final class ShadowStore {
 
   void setStatic(Object value) {
     staticValue = value;
-  }
-
-  /** The number of objects with a value, for diagnostics and tests. */
-  int size() {
-    expunge();
-    return values.size();
   }
 
   /**

@@ -7,8 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Every shadow field's store, found by its owner class and field. A store lives as long as a
- * generation that links it (or a hook that holds it): a patch stacked on another, or a replace,
- * reaches the same values; once the last patch using a field is reverted, its values go.
+ * generation that links it is installed: a patch stacked on another, or a replace, reaches the same
+ * values; once the last patch using a field is reverted, its values go (a store a hook created
+ * before the switch is taken over by the switch's generation).
  */
 final class ShadowStores {
 
@@ -36,30 +37,13 @@ final class ShadowStores {
     synchronized (stores) {
       WeakReference<ShadowStore> ref = stores.get(key);
       ShadowStore store = ref == null ? null : ref.get();
-      if (store == null) {
+      if (store == null || store.isDead()) {
         Class<?> type = fieldType(descriptor, owner.getClassLoader());
         store = new ShadowStore(owner.getName() + "." + key, type, isStatic);
         stores.put(key, new WeakReference<>(store));
       }
       return store;
     }
-  }
-
-  /** The store of a field if a live generation holds one. */
-  ShadowStore existing(Class<?> owner, String name, String descriptor) {
-    WeakReference<ShadowStore> ref = byOwner.get(owner).get(name + ":" + descriptor);
-    return ref == null ? null : ref.get();
-  }
-
-  /** The first store of {@code owner} named {@code name}, whatever its descriptor. */
-  ShadowStore existing(Class<?> owner, String name) {
-    for (Map.Entry<String, WeakReference<ShadowStore>> entry : byOwner.get(owner).entrySet()) {
-      ShadowStore store = entry.getValue().get();
-      if (store != null && entry.getKey().startsWith(name + ":")) {
-        return store;
-      }
-    }
-    return null;
   }
 
   private static Class<?> fieldType(String descriptor, ClassLoader loader) throws ClassNotFoundException {

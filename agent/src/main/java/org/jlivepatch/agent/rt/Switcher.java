@@ -65,7 +65,6 @@ final class Switcher {
   private final Instrumentation instrumentation;
   private final Bridges bridges;
   private long redefineNanos;
-  private int redefinitions;
 
   Switcher(Instrumentation instrumentation, Bridges bridges) {
     this.instrumentation = instrumentation;
@@ -73,7 +72,7 @@ final class Switcher {
   }
 
   /** The planned forms of one class definition. */
-  private record Plan(ClassSwitch target, ClassChange change, HiddenClass hidden, byte[] steady, byte[] gated) {}
+  private record Plan(ClassSwitch target, ClassChange change, byte[] steady, byte[] gated) {}
 
   /**
    * Switches every definition in {@code switches}.
@@ -186,7 +185,7 @@ final class Switcher {
             : Trampolines.steady(target.from(), target.to(), change, redirected, redirected.isEmpty() ? null : hidden,
                 generation.id());
         byte[] gated = gate ? Trampolines.gated(target.from(), change.changed(), hidden, generation.id()) : null;
-        plans.add(new Plan(target, change, hidden, steady, gated));
+        plans.add(new Plan(target, change, steady, gated));
       } catch (NotMovableException e) {
         throw CommandException.refused(perThread ? "consistency" : "trampoline", e.getMessage()
             + (perThread ? "; a per-thread switch runs every changed method's new body from a hidden class: apply"
@@ -213,7 +212,6 @@ final class Switcher {
     try {
       instrumentation.redefineClasses(array);
       redefineNanos += System.nanoTime() - started;
-      redefinitions++;
     } catch (Exception | LinkageError e) {
       throw CommandException.failed(step, "the JVM refused the redefinition of "
           + String.join(", ", definitions.keySet().stream().map(Class::getName).toList()) + ": " + e
@@ -221,11 +219,10 @@ final class Switcher {
     }
   }
 
-  /** The time spent in redefinitions since the last call, and how many, then starts afresh. */
+  /** The time spent in redefinitions since the last call, then starts afresh. */
   long takeRedefineNanos() {
     long nanos = redefineNanos;
     redefineNanos = 0;
-    redefinitions = 0;
     return nanos;
   }
 }

@@ -49,10 +49,12 @@ final class TransitionRunner {
     }
     transition.start();
     current = transition;
+    // A reversed transition reports no stragglers; the message names those that held it while it ran.
+    List<String> held = List.of();
     TransitionStatus end = transition.await(Duration.ofMillis(100));
     while (!end.state().finished()) {
       if (end.state() == TransitionState.RUNNING && !end.stragglers().isEmpty()) {
-        heldAtTimeout.put(transition, end.stragglers().stream().map(TransitionRunner::describe).toList());
+        held = end.stragglers().stream().map(TransitionRunner::describe).toList();
       }
       end = transition.await(Duration.ofMillis(100));
     }
@@ -66,19 +68,11 @@ final class TransitionRunner {
       }
       default -> new Switcher.TransitionEnd(false, false, end.elapsedMillis(), end.threads(), left,
           "the per-thread transition did not complete within " + options.timeoutMillis() + " ms and was reversed ("
-              + (lastStragglers(transition).isEmpty() ? "threads stayed in the old code"
-                  : "still in the old code at the timeout: " + String.join("; ", lastStragglers(transition)))
+              + (held.isEmpty() ? "threads stayed in the old code"
+                  : "still in the old code at the timeout: " + String.join("; ", held))
               + "); retry later, or use --force");
     };
   }
-
-  /** The stragglers the transition reported last while it still ran. */
-  private List<String> lastStragglers(Transition transition) {
-    return heldAtTimeout.getOrDefault(transition, List.of());
-  }
-
-  private final Map<Transition, List<String>> heldAtTimeout = java.util.Collections.synchronizedMap(
-      new java.util.WeakHashMap<>());
 
   private static String describe(Straggler straggler) {
     return straggler.name() + (straggler.frame() == null ? "" : " at " + straggler.frame());
@@ -105,9 +99,6 @@ final class TransitionRunner {
       return;
     }
     TransitionStatus status = transition.status();
-    if (!status.stragglers().isEmpty()) {
-      heldAtTimeout.put(transition, status.stragglers().stream().map(TransitionRunner::describe).toList());
-    }
     result.setProperty("transition.state", status.state().label());
     result.setProperty("transition.command", status.command());
     result.setProperty("transition.patch", status.patchId());
