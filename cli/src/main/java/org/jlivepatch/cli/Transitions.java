@@ -55,6 +55,11 @@ final class Transitions {
     String lastState = "";
     List<Straggler> seen = List.of();
     AgentResult current = result;
+    long commandId = result.commandId().orElse(0);
+    if (result.pending() && commandId == 0) {
+      throw new CliException(ExitCode.FAILURE, "JVM " + pid + ": the agent answered " + action
+          + " as pending without the command's id; is the agent the same version as this jlivepatch?");
+    }
     while (current.pending()) {
       long now = nanoClock.getAsLong();
       Optional<Transition> transition = current.transition();
@@ -76,6 +81,8 @@ final class Transitions {
       }
       Map<String, String> await = new LinkedHashMap<>();
       await.put("command", "await");
+      // The command this CLI started, not whichever one the agent ran last.
+      await.put("command.id", Long.toString(commandId));
       await.put("wait", Long.toString(AWAIT_WAIT_MILLIS));
       await.put("user", AgentCommands.user());
       long sentAt = nanoClock.getAsLong();

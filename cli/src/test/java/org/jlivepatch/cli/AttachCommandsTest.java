@@ -239,7 +239,7 @@ class AttachCommandsTest {
       assertThat(requests).hasSize(4);
       assertThat(requests.get(0)).contains("command=apply;", "consistency=per-thread;", "transitionTimeout=5000;", "timeout=10000;");
       for (String await : requests.subList(1, 4)) {
-        assertThat(await).contains("command=await;", "wait=1000;", "protocol=1;", "timeout=10000;", "payloadReadable=false")
+        assertThat(await).contains("command=await;", "command.id=3;", "wait=1000;", "protocol=1;", "timeout=10000;", "payloadReadable=false")
             .doesNotContain("payload=");
       }
 

@@ -76,6 +76,7 @@ final class FakeAgent {
           } else if (mode.equals("per-thread") && !command.equals("await")) {
             out.setProperty("exitCode", "0");
             out.setProperty("pending", "true");
+            out.setProperty("command.id", "3");
             running(out, 2);
             System.setProperty("fake.awaits", "0");
             System.setProperty("fake.outcome", in.getProperty("force", "false").equals("true") ? "forced"

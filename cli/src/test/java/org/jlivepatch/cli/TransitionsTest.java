@@ -23,6 +23,7 @@ class TransitionsTest {
       protocol=1
       exitCode=0
       pending=true
+      command.id=7
       transition.state=running
       transition.command=apply
       transition.patch=fix-2
@@ -115,7 +116,8 @@ class TransitionsTest {
     assertThat(polled.result().message()).isEqualTo("applied patch fix-2");
     assertThat(polled.result().pending()).isFalse();
     assertThat(sent).hasSize(4).allSatisfy(request -> assertThat(request)
-        .containsEntry("command", "await").containsEntry("wait", "1000").containsKey("user"));
+        .containsEntry("command", "await").containsEntry("command.id", "7").containsEntry("wait", "1000")
+        .containsKey("user"));
     // polls at 0, 600, 1200, 1800 ms: lines at 0 and 1200 only
     assertThat(progress).containsExactly(
         "apply of fix-2: transition running 1.2s of 5s: 36/40 threads switched, 4 still in old code: "
@@ -150,6 +152,16 @@ class TransitionsTest {
         .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.FAILURE))
         .hasMessage("JVM 4711: apply of fix-2 still has a transition running after 65s; the agent ends it by itself "
             + "(completes or reverses it at its timeout): check 'jlivepatch status 4711'");
+  }
+
+  @Test
+  void aPendingAnswerWithoutTheCommandsIdIsNotAwaited() {
+    assertThatThrownBy(() -> Transitions.awaitFinal(result("protocol=1\nexitCode=0\npending=true\n"), request -> {
+      throw new AssertionError("no await expected");
+    }, line -> {}, System::nanoTime, Duration.ofSeconds(5), "apply of fix-2", 4711))
+        .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.FAILURE))
+        .hasMessage("JVM 4711: the agent answered apply of fix-2 as pending without the command's id; "
+            + "is the agent the same version as this jlivepatch?");
   }
 
   @Test

@@ -62,7 +62,7 @@ final class AgentSession implements AutoCloseable {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("transition still pending after 120 s: " + result);
       }
-      result = send(Map.of("command", "await", "wait", "1000"));
+      result = send(Map.of("command", "await", "command.id", result.getProperty("command.id"), "wait", "1000"));
     }
     return result;
   }

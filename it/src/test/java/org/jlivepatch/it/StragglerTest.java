@@ -87,6 +87,10 @@ class StragglerTest {
       if (virtual) {
         assertThat(transition.get("virtualThreads").getAsString()).isEqualTo("visible");
       }
+      // A second command waiting for the lock is answered pending, then with its own result, not the apply's.
+      Cli.Run busy = Cli.run("revert", pid, "codec-b", "--wait", "2s");
+      assertThat(busy.exitCode()).as(busy.toString()).isEqualTo(4);
+      assertThat(busy.err()).contains("another patch command");
       assertThat(apply).as("the apply waits for slow-2").isNotDone();
       assertThat(target.ask("roundtrip x")).as("the target's own thread is new during the transition").isEqualTo("b|x");
       assertThat(target.ask("release slow-2")).isEqualTo("a|hold:slow-2");

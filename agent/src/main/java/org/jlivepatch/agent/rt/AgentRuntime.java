@@ -33,7 +33,7 @@ public final class AgentRuntime {
   private final LoadTimePatcher loadTimePatcher;
   private final ReentrantLock commandLock = new ReentrantLock(true);
   private final TransitionRunner transitions;
-  private volatile java.util.concurrent.CompletableFuture<java.util.Properties> running;
+  private final Commands commands = new Commands();
   private volatile boolean mbeanRegistered;
 
   private AgentRuntime(Instrumentation instrumentation) {
@@ -140,13 +140,9 @@ public final class AgentRuntime {
     return transitions;
   }
 
-  /** The last change command started, which {@code await} waits for. */
-  java.util.concurrent.CompletableFuture<java.util.Properties> running() {
-    return running;
-  }
-
-  void setRunning(java.util.concurrent.CompletableFuture<java.util.Properties> command) {
-    running = command;
+  /** The change commands started, which {@code await} waits for. */
+  Commands commands() {
+    return commands;
   }
 
   /**

@@ -74,23 +74,28 @@ final class RequestHandler {
       }
     }, "jlivepatch-" + command);
     worker.setDaemon(true);
-    // A command that is turned away as busy must not take the place of the one it waited for.
-    CompletableFuture<Properties> previous = runtime.running();
-    if (previous == null || previous.isDone()) {
-      runtime.setRunning(done);
-    }
+    long commandId = runtime.commands().started(done);
     worker.start();
     boolean perThread = !"immediate".equals(request.getProperty("consistency", "per-thread").trim());
-    return await(done, perThread ? FIRST_ANSWER_MILLIS : Long.MAX_VALUE);
+    return await(done, commandId, perThread ? FIRST_ANSWER_MILLIS : Long.MAX_VALUE);
   }
 
   /** How long the answer to a per-thread change waits before it says {@code pending=true}. */
   static final long FIRST_ANSWER_MILLIS = 1_500;
 
-  /** The finished result of {@code done}, or a pending answer with the transition's status after {@code millis}. */
+  /**
+   * The finished result of command {@code commandId}, or a pending answer with the transition's
+   * status after {@code millis}; both carry the id, which {@code await} names.
+   */
+  private Properties await(CompletableFuture<Properties> done, long commandId, long millis) {
+    Properties answer = await(done, millis);
+    answer.setProperty("command.id", Long.toString(commandId));
+    return answer;
+  }
+
   private Properties await(CompletableFuture<Properties> done, long millis) {
     try {
-      return millis == Long.MAX_VALUE ? done.get() : done.get(millis, TimeUnit.MILLISECONDS);
+      return (Properties) (millis == Long.MAX_VALUE ? done.get() : done.get(millis, TimeUnit.MILLISECONDS)).clone();
     } catch (TimeoutException e) {
       Properties result = header();
       result.setProperty("exitCode", "0");
@@ -110,16 +115,21 @@ final class RequestHandler {
   /** {@code status} and {@code await}: the transition in progress, or the last change's final result. */
   private Properties observe(Properties request, String command) {
     if (command.equals("await")) {
-      CompletableFuture<Properties> running = runtime.running();
-      if (running != null) {
-        long wait;
-        try {
-          wait = Math.max(0, Math.min(60_000, Long.parseLong(request.getProperty("wait", "1000").trim())));
-        } catch (NumberFormatException e) {
-          wait = 1000;
-        }
-        return await(running, wait);
+      long commandId;
+      long wait;
+      try {
+        commandId = Long.parseLong(request.getProperty("command.id", "").trim());
+        wait = Math.max(0, Math.min(60_000, Long.parseLong(request.getProperty("wait", "1000").trim())));
+      } catch (NumberFormatException e) {
+        return failure("await needs command.id (the id a pending answer gave) and wait (ms) as numbers: command.id='"
+            + request.getProperty("command.id", "") + "', wait='" + request.getProperty("wait", "") + "'");
       }
+      CompletableFuture<Properties> awaited = runtime.commands().get(commandId);
+      if (awaited == null) {
+        return failure("no command " + commandId + " in this agent: its answer is kept for the last "
+            + Commands.KEPT + " commands only; check 'jlivepatch list' and 'jlivepatch status'");
+      }
+      return await(awaited, commandId, wait);
     }
     Properties result = header();
     result.setProperty("exitCode", "0");

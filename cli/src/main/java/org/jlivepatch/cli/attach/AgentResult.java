@@ -25,6 +25,7 @@ import org.jlivepatch.cli.ExitCode;
  * @param audit the audit log, oldest first
  * @param pending {@code pending=true}: the command's per-thread transition is still running; the
  *     final result comes from {@code command=await}
+ * @param commandId the agent's id of a change command, which {@code await} names
  * @param transition the {@code transition.*} keys, when the agent sent any
  */
 public record AgentResult(
@@ -39,6 +40,7 @@ public record AgentResult(
     List<StackEntry> stack,
     List<AuditEvent> audit,
     boolean pending,
+    OptionalLong commandId,
     Optional<Transition> transition) {
 
   /** The protocol version this client speaks. */
@@ -54,6 +56,7 @@ public record AgentResult(
     classes = List.copyOf(classes);
     stack = List.copyOf(stack);
     audit = List.copyOf(audit);
+    Objects.requireNonNull(commandId, "commandId");
     Objects.requireNonNull(transition, "transition");
   }
 
@@ -180,6 +183,7 @@ public record AgentResult(
             p.apply("time"), p.apply("user"), p.apply("action"), nonEmpty(p.apply("id")),
             p.apply("result"), p.apply("message"))),
         "true".equals(properties.getProperty("pending", "").strip()),
+        number(properties.getProperty("command.id", "")),
         transition(properties));
   }
 
@@ -210,7 +214,7 @@ public record AgentResult(
   /** This result with another message. */
   public AgentResult withMessage(String newMessage) {
     return new AgentResult(exitCode, step, newMessage, agentVersion, jdk, patchId, patchSigner, classes, stack, audit,
-        pending, transition);
+        pending, commandId, transition);
   }
 
   /** Whether the agent did what was asked. */
