@@ -1,6 +1,7 @@
 package org.jlivepatch.core.diff;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -56,47 +57,56 @@ final class Additions {
    *
    * @param internalName the class's internal name
    */
-  void scan(String internalName, byte[] oldBytes, byte[] newBytes) {
-    Set<String> oldMembers = new HashSet<>();
-    members(oldBytes, oldMembers);
-    Set<String> newMembers = new java.util.LinkedHashSet<>();
-    members(newBytes, newMembers);
-    for (String member : newMembers) {
-      if (oldMembers.contains(member)) {
+  void scan(String internalName, ClassReader oldClass, ClassReader newClass) {
+    String[] oldMembers = members(oldClass);
+    String[] newMembers = members(newClass);
+    if (Arrays.equals(oldMembers, newMembers)) {
+      return; // the usual case: the same members in the same order
+    }
+    Set<String> olds = new HashSet<>();
+    for (int i = 0; i < oldMembers.length; i += 3) {
+      olds.add(oldMembers[i] + oldMembers[i + 1] + oldMembers[i + 2]);
+    }
+    for (int i = 0; i < newMembers.length; i += 3) {
+      String name = newMembers[i];
+      String member = name + newMembers[i + 1] + newMembers[i + 2];
+      if (olds.contains(member)) {
         continue;
       }
-      int colon = member.indexOf(':');
-      if (colon >= 0) {
+      if (newMembers[i + 1] == FIELD) {
         fields.computeIfAbsent(internalName, o -> new HashSet<>()).add(member);
         fieldKeys.add(member);
-        fieldNames.add(member.substring(0, colon));
-      } else {
-        String name = member.substring(0, member.indexOf('('));
-        if (SyntheticNames.methodKind(name) == null) {
-          methods.computeIfAbsent(internalName, o -> new HashSet<>()).add(member);
-          methodKeys.add(member);
-          methodNames.add(name);
-        }
+        fieldNames.add(name);
+      } else if (SyntheticNames.methodKind(name) == null) {
+        methods.computeIfAbsent(internalName, o -> new HashSet<>()).add(member);
+        methodKeys.add(member);
+        methodNames.add(name);
       }
     }
   }
 
+  /** The separator of a field's key, {@code name:desc}; a method's key, {@code name(desc)}, has none. */
+  private static final String FIELD = ":";
+
   /**
-   * Adds the keys of a class file's fields ({@code name:desc}) and methods ({@code name(desc)}), read
-   * straight from its field and method tables: no attribute is parsed.
+   * A class file's fields and methods as triples (name, separator, descriptor) whose concatenation is
+   * the member's key, read straight from its field and method tables: no attribute is parsed, no
+   * key is built.
    */
-  private static void members(byte[] classFile, Set<String> keys) {
-    ClassReader reader = new ClassReader(classFile);
+  private static String[] members(ClassReader reader) {
     char[] buffer = new char[reader.getMaxStringLength()];
     int offset = reader.header + 6;
     offset += 2 + 2 * reader.readUnsignedShort(offset);
+    String[] members = new String[0];
+    int next = 0;
     for (int table = 0; table < 2; table++) {
       int count = reader.readUnsignedShort(offset);
       offset += 2;
+      members = Arrays.copyOf(members, next + 3 * count);
       for (int i = 0; i < count; i++) {
-        String name = reader.readUTF8(offset + 2, buffer);
-        String descriptor = reader.readUTF8(offset + 4, buffer);
-        keys.add(table == 0 ? name + ":" + descriptor : name + descriptor);
+        members[next++] = reader.readUTF8(offset + 2, buffer);
+        members[next++] = table == 0 ? FIELD : "";
+        members[next++] = reader.readUTF8(offset + 4, buffer);
         int attributes = reader.readUnsignedShort(offset + 6);
         offset += 8;
         for (int a = 0; a < attributes; a++) {
@@ -104,6 +114,7 @@ final class Additions {
         }
       }
     }
+    return members;
   }
 
   /** Records what the new version of an existing class adds over its old version, renamed synthetics included. */

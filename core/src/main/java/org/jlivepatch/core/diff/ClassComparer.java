@@ -64,9 +64,9 @@ final class ClassComparer {
   record ParsedPair(byte[] oldBytes, byte[] newBytes, ClassNode oldClass, ClassNode newClass) {
 
     /** Reads both versions. */
-    static ParsedPair read(String className, byte[] oldBytes, byte[] newBytes) {
-      return new ParsedPair(oldBytes, newBytes, ClassComparer.read(oldBytes, "old", className),
-          ClassComparer.read(newBytes, "new", className));
+    static ParsedPair read(String className, byte[] oldBytes, byte[] newBytes, ClassReaders readers) {
+      return new ParsedPair(oldBytes, newBytes, ClassComparer.read(readers, oldBytes, "old", className),
+          ClassComparer.read(readers, newBytes, "new", className));
     }
 
     /**
@@ -106,10 +106,10 @@ final class ClassComparer {
     comparer.compare();
   }
 
-  static ClassNode read(byte[] bytes, String build, String className) {
+  static ClassNode read(ClassReaders readers, byte[] bytes, String build, String className) {
     ClassNode node = new ClassNode();
     try {
-      new ClassReader(bytes).accept(node, 0);
+      readers.take(bytes).accept(node, 0);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("class " + className + " of the " + build + " build is not readable: " + e, e);
     }
@@ -543,7 +543,13 @@ final class ClassComparer {
         oldPrints.put(m.name + m.desc, Fingerprints.ofMethod(m));
       }
     });
-    Map<String, String> newPrints = Fingerprints.ofMethods(logical, changes.kinds.keySet());
+    // The logical class holds these very nodes, so their fingerprints are those of its methods.
+    Map<String, String> newPrints = new HashMap<>();
+    newClass.methods.forEach(m -> {
+      if (changes.kinds.containsKey(m.name + m.desc)) {
+        newPrints.put(m.name + m.desc, Fingerprints.ofMethod(m));
+      }
+    });
     List<PatchedMethod> methods = new ArrayList<>();
     changes.kinds.forEach((key, kind) -> {
       int paren = key.indexOf('(');

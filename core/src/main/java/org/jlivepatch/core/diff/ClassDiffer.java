@@ -68,11 +68,12 @@ public final class ClassDiffer {
     // Whether a changed body can stay in place depends on what the fix adds anywhere. Members other
     // classes can use keep their names across builds, so a scan of the member names finds them up
     // front; each nest then adds its renamed synthetics and is compared while its classes are fresh.
+    ClassReaders readers = new ClassReaders();
     Additions additions = new Additions(newClasses);
     olds.forEach((name, oldBytes) -> {
       byte[] newBytes = news.get(name);
       if (newBytes != null && !SyntheticNames.isAnonymousClass(name) && !Arrays.equals(oldBytes, newBytes)) {
-        additions.scan(name.replace('.', '/'), oldBytes, newBytes);
+        additions.scan(name.replace('.', '/'), readers.keep(oldBytes), readers.keep(newBytes));
       }
     });
     Supertypes supertypes = new Supertypes(oldClasses);
@@ -82,7 +83,7 @@ public final class ClassDiffer {
     for (String nest : touchedNests) {
       Map<String, byte[]> oldNest = oldNests.getOrDefault(nest, Map.of());
       Map<String, byte[]> newNest = newNests.getOrDefault(nest, Map.of());
-      Map<String, ParsedPair> pairs = readPairs(oldNest, newNest);
+      Map<String, ParsedPair> pairs = readPairs(oldNest, newNest, readers);
       // Matching synthetics by content costs; it can only help where comparing them by name finds a difference.
       boolean differs = !oldNest.keySet().equals(newNest.keySet());
       for (ParsedPair pair : pairs.values()) {
@@ -91,14 +92,14 @@ public final class ClassDiffer {
       String nestInternal = nest.replace('.', '/');
       if (differs) {
         try {
-          matcher.matchNest(nodes(oldNest, pairs, true), nodes(newNest, pairs, false));
+          matcher.matchNest(nodes(oldNest, pairs, true, readers), nodes(newNest, pairs, false, readers));
         } catch (RuntimeException e) {
           throw new IllegalArgumentException("cannot read the classes of " + nest + ": " + e, e);
         }
       }
       if (matcher.renaming().touchesNest(nestInternal)) {
         Map<String, byte[]> renamed = new TreeMap<>();
-        pairs = renamedPairs(matcher.renaming(), oldNest, newNest, pairs, renamed);
+        pairs = renamedPairs(matcher.renaming(), oldNest, newNest, pairs, renamed, readers);
         newNest = renamed;
       }
       Set<String> names = new TreeSet<>(oldNest.keySet());
@@ -108,7 +109,7 @@ public final class ClassDiffer {
         String name = internalName.replace('/', '.');
         ParsedPair pair = pairs.get(internalName);
         if (!oldNest.containsKey(internalName)) {
-          added.put(internalName, readAdded(internalName, newNest.get(internalName), matcher.renaming()));
+          added.put(internalName, readAdded(internalName, newNest.get(internalName), matcher.renaming(), readers));
           additions.addClass(internalName);
         } else if (!newNest.containsKey(internalName)) {
           findings.ignore(name, "", "", "class removed in the new build: it stays loaded in the running JVM as it is");
@@ -132,8 +133,8 @@ public final class ClassDiffer {
   }
 
   /** An added class as read in full, with the renaming applied when it mentions a renamed name. */
-  private static ClassNode readAdded(String internalName, byte[] bytes, Renaming renaming) {
-    ClassNode node = ClassComparer.read(bytes, "new", internalName.replace('/', '.'));
+  private static ClassNode readAdded(String internalName, byte[] bytes, Renaming renaming, ClassReaders readers) {
+    ClassNode node = ClassComparer.read(readers, bytes, "new", internalName.replace('/', '.'));
     return !renaming.isEmpty() && renaming.mayApplyTo(bytes) ? renaming.apply(node) : node;
   }
 
@@ -144,7 +145,7 @@ public final class ClassDiffer {
    * @param renamedNest filled with the new nest's bytes by their names after renaming
    */
   private static Map<String, ParsedPair> renamedPairs(Renaming renaming, Map<String, byte[]> oldNest,
-      Map<String, byte[]> newNest, Map<String, ParsedPair> pairs, Map<String, byte[]> renamedNest) {
+      Map<String, byte[]> newNest, Map<String, ParsedPair> pairs, Map<String, byte[]> renamedNest, ClassReaders readers) {
     Map<String, ParsedPair> renamedPairs = new HashMap<>();
     newNest.forEach((newName, newBytes) -> {
       String name = renaming.className(newName);
@@ -156,37 +157,39 @@ public final class ClassDiffer {
       ParsedPair read = pairs.get(newName);
       if (renaming.mayApplyTo(newBytes)) {
         String className = name.replace('/', '.');
-        ClassNode newClass = read != null ? read.newClass() : ClassComparer.read(newBytes, "new", className);
+        ClassNode newClass = read != null ? read.newClass() : ClassComparer.read(readers, newBytes, "new", className);
         ParsedPair sameName = pairs.get(name);
         ClassNode oldClass = sameName != null && sameName.oldBytes() == oldBytes ? sameName.oldClass()
-            : ClassComparer.read(oldBytes, "old", className);
+            : ClassComparer.read(readers, oldBytes, "old", className);
         renamedPairs.put(name, new ParsedPair(oldBytes, newBytes, oldClass, renaming.apply(newClass)));
       } else if (!Arrays.equals(oldBytes, newBytes)) {
         renamedPairs.put(name, read != null && name.equals(newName) ? read
-            : ParsedPair.read(name.replace('/', '.'), oldBytes, newBytes));
+            : ParsedPair.read(name.replace('/', '.'), oldBytes, newBytes, readers));
       }
     });
     return renamedPairs;
   }
 
   /** The nest's classes as read, reusing what the pairs already read. */
-  private static Map<String, ClassNode> nodes(Map<String, byte[]> nest, Map<String, ParsedPair> pairs, boolean old) {
+  private static Map<String, ClassNode> nodes(Map<String, byte[]> nest, Map<String, ParsedPair> pairs, boolean old,
+      ClassReaders readers) {
     Map<String, ClassNode> nodes = new TreeMap<>();
     nest.forEach((name, bytes) -> {
       ParsedPair pair = pairs.get(name);
       nodes.put(name, pair != null ? (old ? pair.oldClass() : pair.newClass())
-          : ClassComparer.read(bytes, old ? "old" : "new", name.replace('/', '.')));
+          : ClassComparer.read(readers, bytes, old ? "old" : "new", name.replace('/', '.')));
     });
     return nodes;
   }
 
   /** Reads the classes present in both builds with different bytes, keyed by internal name. */
-  private static Map<String, ParsedPair> readPairs(Map<String, byte[]> oldNest, Map<String, byte[]> newNest) {
+  private static Map<String, ParsedPair> readPairs(Map<String, byte[]> oldNest, Map<String, byte[]> newNest,
+      ClassReaders readers) {
     Map<String, ParsedPair> pairs = new HashMap<>();
     oldNest.forEach((name, oldBytes) -> {
       byte[] newBytes = newNest.get(name);
       if (newBytes != null && !Arrays.equals(oldBytes, newBytes)) {
-        pairs.put(name, ParsedPair.read(name.replace('/', '.'), oldBytes, newBytes));
+        pairs.put(name, ParsedPair.read(name.replace('/', '.'), oldBytes, newBytes, readers));
       }
     });
     return pairs;
