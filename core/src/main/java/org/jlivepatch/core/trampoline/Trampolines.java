@@ -349,6 +349,29 @@ public final class Trampolines {
     return result;
   }
 
+  /**
+   * The methods among {@code methodKeys} whose code names one of {@code classes} (internal names)
+   * anywhere the JVM may resolve or load it: instructions, handles, method types, exception
+   * handlers and stack map frames. Such a body must not run before those classes are defined.
+   *
+   * @return keys in the class file's order
+   */
+  public static Set<String> naming(byte[] classFile, Collection<String> methodKeys, Collection<String> classes) {
+    Set<String> result = new LinkedHashSet<>();
+    if (classes.isEmpty() || methodKeys.isEmpty()) {
+      return result;
+    }
+    Set<String> keys = new HashSet<>(methodKeys);
+    ClassNode node = read(classFile, ClassReader.SKIP_DEBUG);
+    ClassNames names = new ClassNames(classes);
+    for (MethodNode method : node.methods) {
+      if (keys.contains(method.name + method.desc) && names.named(method)) {
+        result.add(method.name + method.desc);
+      }
+    }
+    return result;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Hidden class
 
