@@ -46,12 +46,14 @@ final class HeirApp {
       """;
 
   /**
-   * The fix: describe() needs a trampoline (it calls an added helper) and uses protected members of
-   * lib.Base (an instance field, a static field, an instance and a static method), a super call and
-   * a super-interface default method; plain() changes in place with a super call.
+   * The fix: describe() needs a trampoline (it calls an added helper, which creates a new lambda
+   * calling a protected method) and uses protected members of lib.Base (an instance field, a static
+   * field, an instance and a static method), a super call and a super-interface default method;
+   * plain() changes in place with a super call.
    */
   static final String HEIR_FIX = """
       package app;
+      import java.util.function.Supplier;
       import lib.Titled;
       public final class Heir extends lib.Base implements lib.Titled {
         public Heir(String id) { super(id); }
@@ -60,7 +62,10 @@ final class HeirApp {
           return label() + " visits=" + visits + " made=" + made + " kind=" + kind() + " super=[" + super.describe()
               + "] title=" + Titled.super.title();
         }
-        private String label() { return "heir " + id().toUpperCase(); }
+        private String label() {
+          Supplier<String> upper = () -> id().toUpperCase();
+          return "heir " + upper.get();
+        }
         public String plain() { return "plain2 " + super.describe(); }
         public String title() { return "heir"; }
       }
