@@ -101,11 +101,39 @@ final class HeirApp {
       final class LateFormat { static String wrap(String text) { return "[" + text + "]"; } }
       """;
 
+  static final String OUTER = """
+      package app;
+      public final class Outer {
+        public static String touch() { return "outer"; }
+        public static final class Inner { public static String value() { return "inner v1"; } }
+      }
+      """;
+
+  /** The inner fix: an anonymous class, whose host is its nest host app.Outer, never loaded. */
+  static final String OUTER_FIX = """
+      package app;
+      public final class Outer {
+        public static String touch() { return "outer"; }
+        public static final class Inner {
+          public static String value() {
+            Object made = new Object() { public String toString() { return "inner v2"; } };
+            return made.toString();
+          }
+        }
+      }
+      """;
+
   private HeirApp() {}
 
   /** The app with app.Heir and app.Late in the given sources (LateFormat and LateLoud with the late fix). */
   static Map<String, byte[]> compile(String heir, String late) {
+    return compile(heir, late, OUTER);
+  }
+
+  /** As {@link #compile(String, String)}, with app.Outer in {@code outer}. */
+  static Map<String, byte[]> compile(String heir, String late, String outer) {
     Map<String, String> sources = new LinkedHashMap<>();
+    sources.put("app.Outer", outer);
     sources.put("app.Main", resource("fixture/heirapp/Main.java"));
     sources.put("lib.Base", BASE);
     sources.put("lib.Titled", TITLED);
@@ -120,7 +148,11 @@ final class HeirApp {
 
   /** Compiles the app in a version and writes its class files to a new directory. */
   static Path classes(String heir, String late, String name) throws IOException {
-    return Fixtures.write(compile(heir, late), Files.createTempDirectory(CodecApp.work(), name + "-"));
+    return classes(heir, late, OUTER, name);
+  }
+
+  static Path classes(String heir, String late, String outer, String name) throws IOException {
+    return Fixtures.write(compile(heir, late, outer), Files.createTempDirectory(CodecApp.work(), name + "-"));
   }
 
   private static String resource(String name) {

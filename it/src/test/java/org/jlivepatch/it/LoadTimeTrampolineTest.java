@@ -23,6 +23,7 @@ class LoadTimeTrampolineTest {
   static Path heirFixClasses;
   static Path bothFixClasses;
   static Path lateFixClasses;
+  static Path innerFixClasses;
 
   @BeforeAll
   static void compile() throws Exception {
@@ -30,6 +31,7 @@ class LoadTimeTrampolineTest {
     heirFixClasses = HeirApp.classes(HeirApp.HEIR_FIX, HeirApp.LATE, "load-heir-fix");
     bothFixClasses = HeirApp.classes(HeirApp.HEIR_FIX, HeirApp.LATE_FIX, "load-both-fix");
     lateFixClasses = HeirApp.classes(HeirApp.HEIR, HeirApp.LATE_FIX, "load-late-fix");
+    innerFixClasses = HeirApp.classes(HeirApp.HEIR, HeirApp.LATE, HeirApp.OUTER_FIX, "load-inner-fix");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -87,6 +89,27 @@ class LoadTimeTrampolineTest {
       TrampolineFixTest.apply(pid, fix, "immediate");
       assertThat(target.ask("late")).isEqualTo("[LATE v2]");
       assertThat(target.stderr()).doesNotContain("loaded unpatched");
+      TargetJvm.assertAlive(target);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jlivepatch.it.Jdk#all")
+  void aClassAddedForALoadedClassIsDefinedThoughItsHostIsNotLoaded(Jdk jdk, TestInfo test) throws Exception {
+    Path dir = CodecApp.dir(test, jdk);
+    Path fix = dir.resolve("inner.jlp");
+    Cli.Run build = CodecApp.build(oldClasses, innerFixClasses, "inner", fix);
+    assertThat(build.out()).contains("app.Outer$Inner$1");
+    try (TargetJvm target = CodecApp.start(jdk, oldClasses, dir)) {
+      String pid = target.pidText();
+      // app.Outer$Inner is loaded, app.Outer (the added class's host, its nest host) is not.
+      assertThat(target.ask("inner")).isEqualTo("inner v1");
+      TrampolineFixTest.apply(pid, fix, "per-thread");
+      assertThat(target.ask("inner")).isEqualTo("inner v2");
+      TrampolineFixTest.revert(pid, "inner", "immediate");
+      assertThat(target.ask("inner")).isEqualTo("inner v1");
+      TrampolineFixTest.apply(pid, fix, "immediate");
+      assertThat(target.ask("inner")).isEqualTo("inner v2");
       TargetJvm.assertAlive(target);
     }
   }

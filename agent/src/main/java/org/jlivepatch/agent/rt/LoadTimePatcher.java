@@ -4,6 +4,7 @@ import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -153,9 +154,17 @@ final class LoadTimePatcher implements ClassFileTransformer {
         throw new IllegalStateException(e.getMessage(), e);
       }
       String prefix = generation.id();
-      generation.defineHiddenLater(loader, internalName, new Generation.Lazy(addedHere,
-          type -> Trampolines.hidden(logical, change, redirected, shadowFields, Set.of(), HostOnlyMembers.of(type),
-              prefix)));
+      Map<String, String> targets = hidden.redirects();
+      generation.defineHiddenLater(loader, internalName, new Generation.Lazy(addedHere, type -> {
+        HiddenClass built = Trampolines.hidden(logical, change, redirected, shadowFields, Set.of(),
+            HostOnlyMembers.of(type), prefix);
+        if (!built.redirects().equals(targets)) {
+          // The class's redirects were written for the first build; the same inputs give the same names.
+          throw new IllegalStateException("the hidden class of " + name + " built at its first call holds "
+              + built.redirects() + ", not " + targets);
+        }
+        return built;
+      }));
     }
     return Trampolines.steady(current, logical, change, redirected, hidden, generation.id());
   }
