@@ -8,6 +8,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jlivepatch.core.model.AddedClass;
+import org.jlivepatch.core.trampoline.HiddenClass;
+import org.jlivepatch.core.trampoline.NotMovableException;
 
 /**
  * The links of one switch of classes (an apply, revert or replace): the hidden classes that hold
@@ -16,6 +19,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * that linked them are redefined.
  */
 final class Generation {
+
+  /**
+   * What a class patched as it loads needs at its first link, made then from the class as defined:
+   * its hidden class (which depends on its superclasses, loaded only after the class's bytes were
+   * chosen), and the classes the patch adds to its package (which might extend the class itself,
+   * so cannot be defined while it loads).
+   *
+   * @param addedClasses the patch's classes of the package, supertypes first
+   * @param hidden builds the hidden class from the defined class
+   */
+  record Lazy(List<AddedClass> addedClasses, HiddenBuilder hidden) {}
+
+  /** Builds a class's hidden class once the class is defined. */
+  interface HiddenBuilder {
+    HiddenClass build(Class<?> type) throws NotMovableException;
+  }
 
   /** Decides per call whether a gated method runs the new code. */
   interface Gates {
@@ -36,7 +55,7 @@ final class Generation {
       return new AtomicReference<>();
     }
   };
-  private final Map<String, byte[]> lazyHidden = new HashMap<>();
+  private final Map<String, Lazy> lazyHidden = new HashMap<>();
   private final List<ShadowStore> shadows = new ArrayList<>();
   private volatile Gates gates;
 
@@ -75,11 +94,12 @@ final class Generation {
   }
 
   /**
-   * Registers the hidden class bytes for a class that is not defined yet (patched as it loads): the
-   * first link from that class defines it through the linking class's own lookup.
+   * Registers what a class that is not defined yet (patched as it loads) needs: the first link from
+   * that class defines the added classes, then its hidden class (and lambda host), through the
+   * linking class's own lookup.
    */
-  synchronized void defineHiddenLater(ClassLoader loader, String internalName, byte[] bytes) {
-    lazyHidden.put(lazyKey(loader, internalName), bytes);
+  synchronized void defineHiddenLater(ClassLoader loader, String internalName, Lazy lazy) {
+    lazyHidden.put(lazyKey(loader, internalName), lazy);
   }
 
   void setGates(Gates gates) {
@@ -105,20 +125,83 @@ final class Generation {
       throw new IllegalArgumentException("malformed redirect key " + String.join("|", key));
     }
     Class<?> type0 = caller.lookupClass();
-    MethodHandles.Lookup lookup;
-    synchronized (this) {
+    MethodHandles.Lookup lookup = hidden.get(type0).get();
+    if (lookup == null) {
+      String lazyKey = lazyKey(type0.getClassLoader(), type0.getName().replace('.', '/'));
+      Lazy lazy;
+      synchronized (this) {
+        lazy = lazyHidden.get(lazyKey);
+      }
+      if (lazy != null) {
+        // Not under this generation's monitor: defining classes loads others, and a class that
+        // loads meanwhile registers its own lazy definitions here from within its loading lock.
+        synchronized (lazy) {
+          lookup = hidden.get(type0).get();
+          if (lookup == null) {
+            lookup = defineLazily(caller, lazy);
+          }
+        }
+        synchronized (this) {
+          lazyHidden.remove(lazyKey, lazy);
+        }
+      }
       lookup = hidden.get(type0).get();
       if (lookup == null) {
-        byte[] bytes = lazyHidden.remove(lazyKey(type0.getClassLoader(), type0.getName().replace('.', '/')));
-        if (bytes == null) {
-          throw new IllegalStateException("no jlivepatch hidden class for " + type0.getName() + " in generation " + id);
-        }
-        lookup = caller.defineHiddenClass(bytes, true, MethodHandles.Lookup.ClassOption.NESTMATE);
-        hidden.get(type0).set(lookup);
+        throw new IllegalStateException("no jlivepatch hidden class for " + type0.getName() + " in generation " + id);
       }
     }
     MethodType target = MethodType.fromMethodDescriptorString(key[3], type0.getClassLoader());
     return lookup.findStatic(lookup.lookupClass(), key[2], target);
+  }
+
+  /** At the first link from a class patched as it loaded, with its own (full-privilege) lookup. */
+  private MethodHandles.Lookup defineLazily(MethodHandles.Lookup caller, Lazy lazy) throws IllegalAccessException {
+    Class<?> type = caller.lookupClass();
+    for (AddedClass added : lazy.addedClasses()) {
+      defineAdded(caller, added);
+    }
+    HiddenClass h;
+    try {
+      h = lazy.hidden().build(type);
+    } catch (NotMovableException e) {
+      // Only a method handle constant on a protected member of a superclass in another run-time
+      // package is found this late (the superclasses were not loaded when the class's bytes were
+      // chosen; the builder refuses those it can see); the rest was checked as the class loaded.
+      throw new IllegalAccessError("jlivepatch: " + e.getMessage());
+    }
+    MethodHandles.Lookup lookup = caller.defineHiddenClass(h.bytes(), true, MethodHandles.Lookup.ClassOption.NESTMATE);
+    if (h.lambdaHostBytes() != null) {
+      // JDK 17's lambda factory calls a lambda body by class name, which a hidden class lacks. The
+      // host is defined before H is published: another thread may run H's code from then on.
+      hidden.get(caller.defineClass(h.lambdaHostBytes())).set(lookup);
+    }
+    hidden.get(type).set(lookup);
+    return lookup;
+  }
+
+  /**
+   * Defines a class the patch adds in the loader and package of {@code caller}'s class, unless it
+   * is there already (a class cannot be undefined: an earlier apply, or another patched class of
+   * the package, defined it).
+   */
+  private static void defineAdded(MethodHandles.Lookup caller, AddedClass added) throws IllegalAccessException {
+    ClassLoader loader = caller.lookupClass().getClassLoader();
+    try {
+      Class.forName(added.name(), false, loader);
+      return;
+    } catch (ClassNotFoundException notYet) {
+      // defined below
+    }
+    try {
+      caller.defineClass(added.bytes());
+    } catch (LinkageError e) {
+      try {
+        Class.forName(added.name(), false, loader);
+      } catch (ClassNotFoundException stillMissing) {
+        throw new NoClassDefFoundError("jlivepatch: cannot define added class " + added.name() + " in loader "
+            + Loaders.describe(loader) + ": " + e);
+      }
+    }
   }
 
   MethodHandle gate(Class<?> type, String methodKey) {

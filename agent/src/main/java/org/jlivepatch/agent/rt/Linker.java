@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jlivepatch.core.trampoline.HostAccess;
 
 /**
  * Links the {@code invokedynamic} instructions of patched classes and of their hidden classes:
@@ -70,6 +71,15 @@ final class Linker {
     String[] parts = key.split("\\|", -1);
     if (parts.length < 3) {
       throw new IllegalArgumentException("malformed jlivepatch link key '" + key + "' in " + caller.lookupClass());
+    }
+    if (parts[1].equals("host")) {
+      if (parts.length != 6) {
+        throw new IllegalArgumentException("malformed jlivepatch host key '" + key + "' in " + caller.lookupClass());
+      }
+      // What only the patched class may do (a super call, a protected member of a superclass in
+      // another package), made with its access: it needs nothing of the generation, so code of a
+      // generation closed since links it too.
+      return new ConstantCallSite(HostAccess.target(caller, parts[2], parts[3], parts[4], parts[5], type));
     }
     Generation generation = generations.get(parts[0]);
     if (generation == null) {

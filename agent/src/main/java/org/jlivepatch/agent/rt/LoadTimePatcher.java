@@ -4,9 +4,11 @@ import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.jlivepatch.core.model.AddedClass;
 import org.jlivepatch.core.model.ChangeKind;
 import org.jlivepatch.core.model.PatchedClass;
 import org.jlivepatch.core.model.PatchedMethod;
@@ -80,9 +82,10 @@ final class LoadTimePatcher implements ClassFileTransformer {
       byte[] beforeLogical = currentLogical;
       byte[] logical;
       byte[] after;
-      if (patchedClass.get().needsTrampoline()) {
+      List<AddedClass> addedHere = addedClassesOfPackage(applied, name);
+      if (patchedClass.get().needsTrampoline() || !addedHere.isEmpty()) {
         logical = logical(currentLogical, patchedClass.get());
-        after = trampolined(applied, loader, name, domain, current, logical);
+        after = trampolined(applied, loader, name, domain, current, logical, addedHere);
       } else {
         after = ClassSplicer.splice(current, patchedClass.get().newBytes(), Expectations.keys(patchedClass.get()));
         logical = currentLogical == current ? after
@@ -109,31 +112,59 @@ final class LoadTimePatcher implements ClassFileTransformer {
     return Trampolines.logical(running, patchedClass.newBytes(), changed, added, patchedClass.shadowFields());
   }
 
+  /** The classes {@code applied} adds to the package of class {@code name}, in the patch's order. */
+  private static List<AddedClass> addedClassesOfPackage(AppliedPatch applied, String name) {
+    String pkg = packageOf(name);
+    return applied.patch().addedClasses().stream().filter(added -> packageOf(added.name()).equals(pkg)).toList();
+  }
+
+  private static String packageOf(String binaryName) {
+    int dot = binaryName.lastIndexOf('.');
+    return dot < 0 ? "" : binaryName.substring(0, dot);
+  }
+
   /**
-   * The steady form of {@code logical} for a class being defined: its hidden class is registered to
-   * be defined at the first call that needs it, through the class's own lookup, and the bridge of
-   * its package is defined in its loader now.
+   * The steady form of {@code logical} for a class being defined. Nothing is defined from within
+   * the class's loading but the bridge of its package: its hidden class depends on superclasses not
+   * loaded yet, and the classes the patch adds to its package may depend on the class itself. So
+   * every new body that names an added class runs from the hidden class too, and the first call
+   * into it, through the class's own lookup, defines the added classes, then the hidden class.
    */
   private byte[] trampolined(AppliedPatch applied, ClassLoader loader, String name, ProtectionDomain domain,
-      byte[] current, byte[] logical) {
+      byte[] current, byte[] logical, List<AddedClass> addedHere) {
     Set<String> shadowFields = new LinkedHashSet<>();
     for (PatchedClass patched : applied.patch().classes()) {
       patched.shadowFields().forEach(f -> shadowFields.add(patched.internalName() + "." + f.key()));
     }
     ClassChange change = Trampolines.compare(current, logical);
-    Set<String> redirected = Trampolines.needsRedirect(logical, change, shadowFields);
+    Set<String> redirected = new LinkedHashSet<>(Trampolines.needsRedirect(logical, change, shadowFields));
+    redirected.addAll(Trampolines.naming(logical, change.changed(),
+        addedHere.stream().map(added -> added.name().replace('.', '/')).toList()));
     Generation generation = applied.loadGeneration();
     String internalName = name.replace('.', '/');
-    int slash = internalName.lastIndexOf('/');
-    bridges.defineAtLoad(loader, slash < 0 ? "" : internalName.substring(0, slash), domain);
     HiddenClass hidden = null;
     if (!redirected.isEmpty()) {
+      int slash = internalName.lastIndexOf('/');
+      bridges.defineAtLoad(loader, slash < 0 ? "" : internalName.substring(0, slash), domain);
       try {
+        // Built now to refuse, as the class loads, what cannot move; built again at the first call,
+        // with the protected members of the superclasses as they were defined.
         hidden = Trampolines.hidden(logical, change, redirected, shadowFields, generation.id());
       } catch (NotMovableException e) {
         throw new IllegalStateException(e.getMessage(), e);
       }
-      generation.defineHiddenLater(loader, internalName, hidden.bytes());
+      String prefix = generation.id();
+      Map<String, String> targets = hidden.redirects();
+      generation.defineHiddenLater(loader, internalName, new Generation.Lazy(addedHere, type -> {
+        HiddenClass built = Trampolines.hidden(logical, change, redirected, shadowFields, Set.of(),
+            HostOnlyMembers.of(type), prefix);
+        if (!built.redirects().equals(targets)) {
+          // The class's redirects were written for the first build; the same inputs give the same names.
+          throw new IllegalStateException("the hidden class of " + name + " built at its first call holds "
+              + built.redirects() + ", not " + targets);
+        }
+        return built;
+      }));
     }
     return Trampolines.steady(current, logical, change, redirected, hidden, generation.id());
   }

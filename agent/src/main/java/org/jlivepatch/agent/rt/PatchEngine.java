@@ -107,6 +107,9 @@ final class PatchEngine {
       // Once more after the switch, for a definition that took longer still: a second, small switch.
       List<Target> lateTargets = matchExpectations(patch, resolve(names(patch)), Map.of(), outcomes, applying, seen,
           patchedAtLoad, false);
+      if (!lateTargets.isEmpty()) {
+        defineAddedClasses(patch); // for a loader that loaded a patched class meanwhile
+      }
       switchTargets(lateTargets, "apply " + patch.id() + " (late)", SwitchOptions.IMMEDIATE, applying, installed);
       lateTargets.forEach(target -> before.put(target.type(), target.installed()));
       hooks.run(Phase.POST_APPLY);
@@ -158,30 +161,46 @@ final class PatchEngine {
 
   /**
    * Defines the classes the patch adds, in the patch's order (supertypes first), in every loader
-   * that holds their host, before any code of the patch can reach them. A class cannot be undefined:
-   * one defined by an earlier apply of the patch (reverted since) is found and reused.
+   * that holds their host or a class the patch changes in their package (the host, an enclosing
+   * class say, need not be loaded where the patched code is), before any code of the patch can
+   * reach them. A class cannot be undefined: one defined by an earlier apply of the patch (reverted
+   * since) is found and reused.
    */
   private void defineAddedClasses(Patch patch) throws CommandException {
     if (patch.addedClasses().isEmpty()) {
       return;
     }
-    Map<String, List<Class<?>>> hosts = resolve(patch.addedClasses().stream().map(AddedClass::host).distinct().toList());
+    Set<String> anchorNames = new LinkedHashSet<>();
+    patch.addedClasses().forEach(added -> anchorNames.add(added.host()));
+    patch.classes().forEach(patched -> anchorNames.add(patched.name()));
+    Map<String, List<Class<?>>> anchors = resolve(List.copyOf(anchorNames));
     for (AddedClass added : patch.addedClasses()) {
-      for (Class<?> host : hosts.getOrDefault(added.host(), List.of())) {
+      String pkg = packageOf(added.name());
+      Map<ClassLoader, Class<?>> byLoader = new IdentityHashMap<>();
+      List<Class<?>> candidates = new ArrayList<>(anchors.getOrDefault(added.host(), List.of()));
+      patch.classes().stream().filter(patched -> packageOf(patched.name()).equals(pkg))
+          .forEach(patched -> candidates.addAll(anchors.getOrDefault(patched.name(), List.of())));
+      candidates.forEach(anchor -> byLoader.putIfAbsent(anchor.getClassLoader(), anchor));
+      for (Class<?> anchor : byLoader.values()) {
         try {
-          Class.forName(added.name(), false, host.getClassLoader());
+          Class.forName(added.name(), false, anchor.getClassLoader());
           continue;
         } catch (ClassNotFoundException notYet) {
           // defined below
         }
         try {
-          bridges.fullPrivilegeLookup(host).defineClass(added.bytes());
+          bridges.fullPrivilegeLookup(anchor).defineClass(added.bytes());
         } catch (IllegalAccessException | LinkageError e) {
           throw CommandException.failed("trampoline", "cannot define added class " + added.name() + " in loader "
-              + Loaders.describe(host.getClassLoader()) + ": " + e + "; nothing changed");
+              + Loaders.describe(anchor.getClassLoader()) + ": " + e + "; nothing changed");
         }
       }
     }
+  }
+
+  private static String packageOf(String binaryName) {
+    int dot = binaryName.lastIndexOf('.');
+    return dot < 0 ? "" : binaryName.substring(0, dot);
   }
 
   /** The per-thread transition runner for {@code options}, or null for an immediate switch. */

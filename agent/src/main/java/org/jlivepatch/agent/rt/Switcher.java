@@ -168,7 +168,8 @@ final class Switcher {
         boolean gate = perThread && !change.changed().isEmpty();
         List<String> bodies = gate ? change.changed() : List.copyOf(redirected);
         HiddenClass hidden = bodies.isEmpty() ? null
-            : Trampolines.hidden(target.to(), change, bodies, shadowFields, generation.id());
+            : Trampolines.hidden(target.to(), change, bodies, shadowFields, Set.of(), HostOnlyMembers.of(type),
+                generation.id());
         if (hidden != null) {
           java.lang.invoke.MethodHandles.Lookup full = bridges.fullPrivilegeLookup(type);
           generation.defineHidden(type, full, hidden.bytes());

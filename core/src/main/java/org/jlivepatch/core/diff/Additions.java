@@ -193,11 +193,12 @@ final class Additions {
    * @param shadowFields added fields of any class it reads or writes, as {@code Owner.name:desc}
    * @param newLambdas added methods of its own class that a lambda or method reference it creates
    *     runs (a subset of {@code ownMethods})
-   * @param superCalls {@code invokespecial} of another class's method other than a constructor, as
-   *     {@code Owner.name(desc)}: what keeps a body from moving into a hidden class
+   * @param handles the method and field handle constants it loads or passes to a bootstrap method:
+   *     the JVM resolves them with the access of the class that holds the code, so some cannot move
+   *     into a hidden class
    */
   record Uses(Set<String> ownMethods, Set<String> otherMethods, Set<String> shadowFields, Set<String> newLambdas,
-      Set<String> superCalls) {
+      List<Handle> handles) {
 
     /** Whether the body needs the patch's hidden class: it uses an added method or field of a patched class. */
     boolean needsTrampoline() {
@@ -220,12 +221,9 @@ final class Additions {
     Set<String> other = new LinkedHashSet<>();
     Set<String> shadow = new LinkedHashSet<>();
     Set<String> lambdas = new LinkedHashSet<>();
-    Set<String> superCalls = new LinkedHashSet<>();
+    List<Handle> handles = new ArrayList<>(0);
     for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
       if (insn instanceof MethodInsnNode call) {
-        if (call.getOpcode() == Opcodes.INVOKESPECIAL && !call.owner.equals(owner) && !call.name.equals("<init>")) {
-          superCalls.add(binary(call.owner) + "." + call.name + call.desc);
-        }
         method(owner, call.owner, call.name, call.desc, own, other, null);
       } else if (insn instanceof FieldInsnNode access && fieldNames.contains(access.name)) {
         String declaring = declaringField(access.owner, access.name + ":" + access.desc);
@@ -234,16 +232,19 @@ final class Additions {
         }
       } else if (insn instanceof InvokeDynamicInsnNode indy) {
         handle(owner, indy.bsm, own, other, null);
+        handles.add(indy.bsm);
         for (Object argument : indy.bsmArgs) {
           if (argument instanceof Handle handle) {
             handle(owner, handle, own, other, lambdas);
+            handles.add(handle);
           }
         }
       } else if (insn instanceof LdcInsnNode ldc && ldc.cst instanceof Handle handle) {
         handle(owner, handle, own, other, null);
+        handles.add(handle);
       }
     }
-    return new Uses(own, other, shadow, lambdas, superCalls);
+    return new Uses(own, other, shadow, lambdas, handles);
   }
 
   private void handle(String owner, Handle handle, Set<String> own, Set<String> other, Set<String> lambdas) {

@@ -17,6 +17,7 @@ import org.jlivepatch.core.model.PatchedMethod;
 import org.jlivepatch.core.model.ShadowField;
 import org.jlivepatch.core.splice.ClassSplicer;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.Handle;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.ClassNode;
@@ -347,7 +348,8 @@ final class ClassComparer {
 
   /**
    * A changed body stays in place unless it uses a method, lambda or field the fix adds: then it needs
-   * a trampoline, which constructors and bodies with super calls cannot have.
+   * a trampoline, which constructors cannot have, nor bodies taking a method handle only their class
+   * may resolve.
    */
   private void classifyChanged(MethodNode method, Changes changes) {
     String member = MemberText.methodMember(method.name, method.desc);
@@ -369,12 +371,13 @@ final class ClassComparer {
           + "default value), or " + RESTART);
       return;
     }
-    if (!uses.superCalls().isEmpty()) {
+    String handle = handleOnlyItsClassMayTake(uses);
+    if (handle != null) {
       findings.refuse(className, member, "method " + MemberText.method(method.name, method.desc)
           + " needs a trampoline, since it uses what the fix adds (" + used + "), but cannot move into the patch's "
-          + "hidden class: it makes a super call (invokespecial " + String.join(", ", uses.superCalls())
-          + "), which only code of " + className + " itself can make; keep the super call in a method the fix "
-          + "does not change, or " + RESTART);
+          + "hidden class: it takes a method handle on " + handle + ", which the JVM resolves with the access of "
+          + "the class holding the code, and only code of " + className + " itself may use; write a lambda that "
+          + "makes the call instead of the method reference, or " + RESTART);
       return;
     }
     changes.kinds.put(method.name + method.desc, ChangeKind.TRAMPOLINE);
@@ -406,11 +409,12 @@ final class ClassComparer {
       refuseOtherClassMethods(member, "added method " + shown, uses);
       return;
     }
-    if (!uses.superCalls().isEmpty()) {
-      findings.refuse(className, member, "added method " + shown + " makes a super call (invokespecial "
-          + String.join(", ", uses.superCalls()) + "), which only code of " + className + " itself can make, and an "
-          + "added method lives in the patch's hidden class; call an existing method that makes the super call, or "
-          + RESTART);
+    String handle = handleOnlyItsClassMayTake(uses);
+    if (handle != null) {
+      findings.refuse(className, member, "added method " + shown + " takes a method handle on " + handle
+          + ", which the JVM resolves with the access of the class holding the code, and only code of " + className
+          + " itself may use, but an added method lives in the patch's hidden class; write a lambda that makes the "
+          + "call instead of the method reference, or " + RESTART);
       return;
     }
     boolean isStatic = (method.access & Opcodes.ACC_STATIC) != 0;
@@ -427,6 +431,30 @@ final class ClassComparer {
           + ", so code outside the patch cannot call it and an override in a subclass is not reached through it");
     }
     changes.kinds.put(name + method.desc, ChangeKind.ADDED);
+  }
+
+  /**
+   * The first handle constant of a body that a hidden class could not resolve, described, or null:
+   * a special handle (a super call) on another class's method, or a handle on a protected member of
+   * a superclass in another package (as far as the old build and the platform show the hierarchy;
+   * the agent checks again on the running classes). Calls and field accesses are no such limit:
+   * the hidden class makes them through its class.
+   */
+  private String handleOnlyItsClassMayTake(Additions.Uses uses) {
+    for (Handle handle : uses.handles()) {
+      boolean field = handle.getTag() <= Opcodes.H_PUTSTATIC;
+      String member = Additions.binary(handle.getOwner()) + "." + handle.getName() + (field ? ":" : "")
+          + handle.getDesc();
+      if (handle.getTag() == Opcodes.H_INVOKESPECIAL && !handle.getOwner().equals(newClass.name)) {
+        return member + " (a super call)";
+      }
+      String declaring = supertypes.protectedOutsidePackage(oldClass, handle.getOwner(), handle.getName(),
+          handle.getDesc(), field);
+      if (declaring != null) {
+        return member + " (protected in " + declaring + ", another package)";
+      }
+    }
+    return null;
   }
 
   private void refuseOtherClassMethods(String member, String what, Additions.Uses uses) {

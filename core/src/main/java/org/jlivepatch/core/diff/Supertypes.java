@@ -64,6 +64,47 @@ final class Supertypes {
     return null;
   }
 
+  /**
+   * Whether a reference to member {@code name desc} through {@code owner}, made by {@code node}'s
+   * code, may reach a protected member of a superclass of {@code node} in another package: the
+   * superclass's binary name, or null. A member {@code node} declares itself, named through
+   * {@code node}, is its own; superclasses outside the old build and the platform are not known.
+   */
+  String protectedOutsidePackage(ClassNode node, String owner, String name, String desc, boolean field) {
+    if (owner.startsWith("[")) {
+      return null;
+    }
+    if (owner.equals(node.name) && (field ? node.fields.stream().anyMatch(f -> f.name.equals(name) && f.desc.equals(desc))
+        : node.methods.stream().anyMatch(m -> m.name.equals(name) && m.desc.equals(desc)))) {
+      return null;
+    }
+    String pkg = packageOf(node.name);
+    Set<String> seen = new HashSet<>();
+    for (String type = node.superName; type != null && seen.add(type); ) {
+      ClassNode header = header(type);
+      if (header == null) {
+        return null;
+      }
+      if (!packageOf(type).equals(pkg)) {
+        boolean declared = field
+            ? header.fields.stream().anyMatch(f -> f.name.equals(name) && f.desc.equals(desc)
+                && (f.access & Opcodes.ACC_PROTECTED) != 0)
+            : header.methods.stream().anyMatch(m -> m.name.equals(name) && m.desc.equals(desc)
+                && (m.access & Opcodes.ACC_PROTECTED) != 0);
+        if (declared) {
+          return type.replace('/', '.');
+        }
+      }
+      type = header.superName;
+    }
+    return null;
+  }
+
+  private static String packageOf(String internalName) {
+    int slash = internalName.lastIndexOf('/');
+    return slash < 0 ? "" : internalName.substring(0, slash);
+  }
+
   private ClassNode header(String internalName) {
     return headers.computeIfAbsent(internalName, name -> {
       byte[] bytes = oldBuild.classes().get(name.replace('/', '.'));

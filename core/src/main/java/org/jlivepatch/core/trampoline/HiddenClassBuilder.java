@@ -30,6 +30,10 @@ final class HiddenClassBuilder {
   private final ClassChange change;
   private final Set<String> shadowFields;
   private final Set<String> patchAddedMethods;
+  /** Protected members of C's superclasses in other run-time packages: name+desc, name:desc for fields. */
+  private final Set<String> hostOnly;
+  /** C's own fields as name:desc. */
+  private final Set<String> fields = new HashSet<>();
   private final String keyPrefix;
   private final String hName;
   private final boolean itf;
@@ -43,11 +47,13 @@ final class HiddenClassBuilder {
 
   /** @param c the class {@code to}, read with expanded frames; its method nodes are consumed */
   HiddenClassBuilder(ClassNode c, ClassChange change, Set<String> shadowFields, Set<String> patchAddedMethods,
-      String keyPrefix) {
+      Set<String> hostOnly, String keyPrefix) {
     this.c = c;
     this.change = change;
     this.shadowFields = shadowFields;
     this.patchAddedMethods = patchAddedMethods;
+    this.hostOnly = hostOnly;
+    c.fields.forEach(field -> fields.add(field.name + ":" + field.desc));
     this.keyPrefix = keyPrefix;
     this.hName = Trampolines.hiddenName(c.name);
     this.itf = (c.access & Opcodes.ACC_INTERFACE) != 0;
@@ -179,6 +185,8 @@ final class HiddenClassBuilder {
       } else if (insn instanceof FieldInsnNode field) {
         if (shadowFields.contains(field.owner + "." + field.name + ":" + field.desc)) {
           code.set(field, shadowAccess(field));
+        } else if (hostOnly(field.owner, field.name + ":" + field.desc, false)) {
+          code.set(field, hostAccess(field.getOpcode(), field.owner, field.name, field.desc));
         }
       } else if (insn instanceof InvokeDynamicInsnNode indy) {
         indy.bsm = (Handle) constant(method, indy.bsm, false);
@@ -199,25 +207,43 @@ final class HiddenClassBuilder {
         // The receiver, if any, is already on the stack as the first argument of H's static copy.
         String[] target = targets.get(key);
         code.set(call, new MethodInsnNode(Opcodes.INVOKESTATIC, hName, target[0], target[1], false));
+        return;
       } else if (call.getOpcode() == Opcodes.INVOKESPECIAL && !call.name.equals("<init>")) {
         MethodNode callee = methods.get(key);
-        if (callee == null || (callee.access & Opcodes.ACC_PRIVATE) == 0) {
-          throw notMovable(method, "it calls " + call.owner + "." + key
-              + " with invokespecial, which only " + c.name + " itself may do for a method that is not private");
+        if (callee != null && (callee.access & Opcodes.ACC_PRIVATE) != 0) {
+          // H is a nestmate of C: its private methods are reachable by a virtual or interface call.
+          call.setOpcode(itf ? Opcodes.INVOKEINTERFACE : Opcodes.INVOKEVIRTUAL);
+          return;
         }
-        // H is a nestmate of C: its private methods are reachable by a virtual or interface call.
-        call.setOpcode(itf ? Opcodes.INVOKEINTERFACE : Opcodes.INVOKEVIRTUAL);
       }
-      return;
-    }
-    if (patchAddedMethods.contains(call.owner + "." + key)) {
+    } else if (patchAddedMethods.contains(call.owner + "." + key)) {
       throw notMovable(method, "it calls " + call.owner + "." + key
           + ", a method the patch adds to another class; calling it from a hidden class is not supported yet");
     }
-    if (call.getOpcode() == Opcodes.INVOKESPECIAL && !call.name.equals("<init>")) {
-      throw notMovable(method, "it calls " + call.owner + "." + key
-          + " with invokespecial (a super call), which only " + c.name + " itself may make");
+    // invokespecial from H is refused by the JVM for any method but a nestmate's private one (a
+    // super call names a superclass of C, not of H); protected members of a superclass in another
+    // run-time package are refused to H, which is no subclass of it. C's lookup may do both.
+    boolean special = call.getOpcode() == Opcodes.INVOKESPECIAL && !call.name.equals("<init>");
+    if (special || call.getOpcode() != Opcodes.INVOKESPECIAL && hostOnly(call.owner, key, true)) {
+      code.set(call, hostAccess(call.getOpcode(), call.owner, call.name, call.desc));
     }
+  }
+
+  /**
+   * Whether a reference to member {@code key} through {@code owner} may resolve to a protected
+   * member of a superclass of C in another run-time package. A member C declares itself, named
+   * through C, is C's own; arrays have no protected members.
+   */
+  private boolean hostOnly(String owner, String key, boolean method) {
+    if (!hostOnly.contains(key) || owner.startsWith("[")) {
+      return false;
+    }
+    return !owner.equals(c.name) || !(method ? methods.containsKey(key) : fields.contains(key));
+  }
+
+  private InvokeDynamicInsnNode hostAccess(int opcode, String owner, String name, String desc) {
+    return new InvokeDynamicInsnNode(name, Trampolines.hostCallSiteType(c.name, opcode, owner, desc),
+        Trampolines.bootstrap(c.name), Trampolines.hostKey(keyPrefix, opcode, owner, name, desc));
   }
 
   private InvokeDynamicInsnNode shadowAccess(FieldInsnNode field) {
@@ -257,6 +283,9 @@ final class HiddenClassBuilder {
         throw notMovable(method, "it takes a method handle on " + handle.getOwner() + "." + handle.getName() + ":"
             + handle.getDesc() + ", a field the patch adds, which has no handle");
       }
+      if (hostOnly(handle.getOwner(), handle.getName() + ":" + handle.getDesc(), false)) {
+        throw hostOnlyHandle(method, handle.getOwner() + "." + handle.getName() + ":" + handle.getDesc());
+      }
       return handle;
     }
     if (handle.getOwner().equals(c.name)) {
@@ -280,6 +309,9 @@ final class HiddenClassBuilder {
         return new Handle(itf ? Opcodes.H_INVOKEINTERFACE : Opcodes.H_INVOKEVIRTUAL, handle.getOwner(),
             handle.getName(), handle.getDesc(), handle.isInterface());
       }
+      if (hostOnly(handle.getOwner(), key, true)) {
+        throw hostOnlyHandle(method, handle.getOwner() + "." + key);
+      }
       return handle;
     }
     if (patchAddedMethods.contains(handle.getOwner() + "." + key)) {
@@ -288,9 +320,19 @@ final class HiddenClassBuilder {
     }
     if (handle.getTag() == Opcodes.H_INVOKESPECIAL) {
       throw notMovable(method, "it takes a special method handle on " + handle.getOwner() + "." + key
-          + " (a super call), which only " + c.name + " itself may make");
+          + " (a super call), which the JVM resolves with the hidden class's access, and only " + c.name
+          + " itself may make it; use a lambda that makes the call instead");
+    }
+    if (hostOnly(handle.getOwner(), key, true)) {
+      throw hostOnlyHandle(method, handle.getOwner() + "." + key);
     }
     return handle;
+  }
+
+  private NotMovableException hostOnlyHandle(MethodNode method, String member) {
+    return notMovable(method, "it takes a method handle on " + member + ", a protected member of a superclass of "
+        + c.name + " in another run-time package, which the JVM resolves with the hidden class's access; only "
+        + c.name + " itself may use it: use a lambda that makes the call instead");
   }
 
   private NotMovableException notMovable(MethodNode method, String reason) {

@@ -43,6 +43,12 @@ import org.objectweb.asm.tree.VarInsnNode;
  *   <li>{@code <prefix>|shadow-get|<owner>|<field>|<desc>} and {@code <prefix>|shadow-put|...}:
  *       a shadow field; types {@code (Lowner;)T} / {@code (Lowner;T)V}, or {@code ()T} /
  *       {@code (T)V} when static.
+ *   <li>{@code <prefix>|host|<opcode>|<owner>|<name>|<desc>}: an instruction of H that only C may
+ *       execute (a super call, or a protected member of a superclass in another run-time package),
+ *       to be linked with C's full-privilege lookup exactly as the instruction resolves in C;
+ *       {@code <opcode>} is its mnemonic ({@code getfield}, {@code putfield}, {@code getstatic},
+ *       {@code putstatic}, {@code invokevirtual}, {@code invokestatic}, {@code invokespecial},
+ *       {@code invokeinterface}); see {@link #hostKey} for the call site types.
  * </ul>
  * The prefix is the caller's (a generation); this class never interprets it. Class files are read
  * and written without loading any class: frames are kept (expanded where code is inserted), never
@@ -83,6 +89,15 @@ public final class Trampolines {
 
   /** The key's kind for writing a shadow field. */
   public static final String SHADOW_PUT = "shadow-put";
+
+  /** The key's kind for an instruction of H linked with the access of C (its nest host). */
+  public static final String HOST = "host";
+
+  /** The mnemonics of the instructions a host key may carry, by opcode. */
+  private static final Map<Integer, String> HOST_OPCODES = Map.of(
+      Opcodes.GETFIELD, "getfield", Opcodes.PUTFIELD, "putfield", Opcodes.GETSTATIC, "getstatic",
+      Opcodes.PUTSTATIC, "putstatic", Opcodes.INVOKEVIRTUAL, "invokevirtual", Opcodes.INVOKESTATIC, "invokestatic",
+      Opcodes.INVOKESPECIAL, "invokespecial", Opcodes.INVOKEINTERFACE, "invokeinterface");
 
   static final int API = Opcodes.ASM9;
 
@@ -141,6 +156,79 @@ public final class Trampolines {
   /** The key of a read ({@code put == false}) or write of the shadow field {@code owner.field:desc}. */
   public static String shadowKey(String keyPrefix, boolean put, String owner, String field, String desc) {
     return keyPrefix + "|" + (put ? SHADOW_PUT : SHADOW_GET) + "|" + owner + "|" + field + "|" + desc;
+  }
+
+  /**
+   * The key of instruction {@code opcode owner.name desc} of H, linked as C would resolve it. The
+   * call site's type ({@link #hostCallSiteType}) is the instruction's stack effect.
+   *
+   * @throws IllegalArgumentException if {@code opcode} is not a field or method instruction
+   */
+  public static String hostKey(String keyPrefix, int opcode, String owner, String name, String desc) {
+    String mnemonic = HOST_OPCODES.get(opcode);
+    if (mnemonic == null) {
+      throw new IllegalArgumentException("opcode " + opcode + " is not a field or method instruction");
+    }
+    return keyPrefix + "|" + HOST + "|" + mnemonic + "|" + owner + "|" + name + "|" + desc;
+  }
+
+  /**
+   * The type of the call site replacing instruction {@code opcode owner.name desc} in H for class
+   * {@code classInternal}: {@code (Lowner;)T} for getfield, {@code (Lowner;T)V} for putfield,
+   * {@code ()T} / {@code (T)V} for getstatic / putstatic, the method descriptor with
+   * {@code Lowner;} prepended for invokevirtual and invokeinterface, the descriptor for
+   * invokestatic, and with {@code LC;} prepended for invokespecial (the receiver of a super call is
+   * {@code this}).
+   */
+  public static String hostCallSiteType(String classInternal, int opcode, String owner, String desc) {
+    String receiver = owner.startsWith("[") ? owner : "L" + owner + ";";
+    return switch (opcode) {
+      case Opcodes.GETFIELD -> "(" + receiver + ")" + desc;
+      case Opcodes.PUTFIELD -> "(" + receiver + desc + ")V";
+      case Opcodes.GETSTATIC -> "()" + desc;
+      case Opcodes.PUTSTATIC -> "(" + desc + ")V";
+      case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKEINTERFACE -> "(" + receiver + desc.substring(1);
+      case Opcodes.INVOKESTATIC -> desc;
+      case Opcodes.INVOKESPECIAL -> "(L" + classInternal + ";" + desc.substring(1);
+      default -> throw new IllegalArgumentException("opcode " + opcode + " is not a field or method instruction");
+    };
+  }
+
+  /**
+   * The opcode of a host key's mnemonic ({@code invokespecial} and so on).
+   *
+   * @throws IllegalArgumentException if it names no field or method instruction
+   */
+  public static int hostOpcode(String mnemonic) {
+    for (Map.Entry<Integer, String> entry : HOST_OPCODES.entrySet()) {
+      if (entry.getValue().equals(mnemonic)) {
+        return entry.getKey();
+      }
+    }
+    throw new IllegalArgumentException("'" + mnemonic + "' is not a field or method instruction");
+  }
+
+  /**
+   * The protected members a class file declares, as {@code name+desc} for methods (constructors
+   * left out) and {@code name:desc} for fields: what H must reach through C when the class is a
+   * superclass of C in another run-time package.
+   *
+   * @throws IllegalArgumentException if the class file is unreadable
+   */
+  public static Set<String> protectedMembers(byte[] classFile) {
+    ClassNode node = read(classFile, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+    Set<String> members = new LinkedHashSet<>();
+    for (FieldNode field : node.fields) {
+      if ((field.access & Opcodes.ACC_PROTECTED) != 0) {
+        members.add(field.name + ":" + field.desc);
+      }
+    }
+    for (MethodNode method : node.methods) {
+      if ((method.access & Opcodes.ACC_PROTECTED) != 0 && !method.name.equals("<init>")) {
+        members.add(method.name + method.desc);
+      }
+    }
+    return members;
   }
 
   /**
@@ -261,6 +349,29 @@ public final class Trampolines {
     return result;
   }
 
+  /**
+   * The methods among {@code methodKeys} whose code names one of {@code classes} (internal names)
+   * anywhere the JVM may resolve or load it: instructions, handles, method types, exception
+   * handlers and stack map frames. Such a body must not run before those classes are defined.
+   *
+   * @return keys in the class file's order
+   */
+  public static Set<String> naming(byte[] classFile, Collection<String> methodKeys, Collection<String> classes) {
+    Set<String> result = new LinkedHashSet<>();
+    if (classes.isEmpty() || methodKeys.isEmpty()) {
+      return result;
+    }
+    Set<String> keys = new HashSet<>(methodKeys);
+    ClassNode node = read(classFile, ClassReader.SKIP_DEBUG);
+    ClassNames names = new ClassNames(classes);
+    for (MethodNode method : node.methods) {
+      if (keys.contains(method.name + method.desc) && names.named(method)) {
+        result.add(method.name + method.desc);
+      }
+    }
+    return result;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Hidden class
 
@@ -268,7 +379,8 @@ public final class Trampolines {
    * Builds H for class C: static copies of {@code bodies} and of every added method, taken from
    * {@code to} and rewritten to run outside C (calls to added methods go to H, private calls into C
    * become nestmate calls, shadow fields become {@code invokedynamic} accesses, method handles on
-   * added methods point at H, {@code synchronized} is dropped since C's entry holds the monitor).
+   * added methods point at H, {@code synchronized} is dropped since C's entry holds the monitor,
+   * super calls become {@code host} call sites made with C's access).
    *
    * @param bodies keys of methods of {@code to} whose body H must hold (changed or existing ones)
    * @param patchShadowFields every shadow field of the whole patch as {@code owner.name:desc}
@@ -291,9 +403,31 @@ public final class Trampolines {
    */
   public static HiddenClass hidden(byte[] to, ClassChange change, Collection<String> bodies,
       Set<String> patchShadowFields, Set<String> patchAddedMethods, String keyPrefix) throws NotMovableException {
+    return hidden(to, change, bodies, patchShadowFields, patchAddedMethods, Set.of(), keyPrefix);
+  }
+
+  /**
+   * As {@link #hidden(byte[], ClassChange, Collection, Set, Set, String)}, also reaching through C
+   * what only C may use. H is C's nestmate but not a subclass of C's superclasses, so these become
+   * {@code host} call sites, linked with C's full-privilege lookup:
+   * <ul>
+   *   <li>every {@code invokespecial} other than a constructor call or a call of C's private method
+   *       (super calls, {@code Iface.super.m()} included);
+   *   <li>every field or method instruction naming a member of {@code hostOnlyMembers}, unless its
+   *       owner is C and C declares that member (an override in C is C's own).
+   * </ul>
+   * A method handle constant on such a member cannot be rewritten (the JVM resolves it with H's
+   * access): the body is refused.
+   *
+   * @param hostOnlyMembers the protected members of C's superclasses in another run-time package
+   *     (as {@link #protectedMembers}); java.lang.Object's count too
+   */
+  public static HiddenClass hidden(byte[] to, ClassChange change, Collection<String> bodies,
+      Set<String> patchShadowFields, Set<String> patchAddedMethods, Set<String> hostOnlyMembers, String keyPrefix)
+      throws NotMovableException {
     ClassNode toNode = read(to, ClassReader.EXPAND_FRAMES);
     checkSameClass(toNode, change);
-    return new HiddenClassBuilder(toNode, change, patchShadowFields, patchAddedMethods, keyPrefix)
+    return new HiddenClassBuilder(toNode, change, patchShadowFields, patchAddedMethods, hostOnlyMembers, keyPrefix)
         .build(bodies);
   }
 

@@ -20,6 +20,7 @@ import org.jlivepatch.core.model.ShadowField;
 import org.jlivepatch.core.model.Warning;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.Handle;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldNode;
@@ -153,19 +154,72 @@ class TrampolineClassificationTest {
   }
 
   @Test
-  void aBodyWithASuperCallThatNeedsATrampolineIsRefused() {
-    DiffResult result = Builds.diff("package p; class A { public String toString() { return super.toString(); } }",
-        "package p; class A { public String toString() { return super.toString() + tag(); } "
-            + "private String tag() { return \"!\"; } }");
+  void aBodyWithASuperCallOrAProtectedMemberOfAnotherPackageIsATrampoline() {
+    // The hidden class makes the super call and reaches the protected members through p.A.
+    DiffResult result = Builds.diff(
+        Map.of("q.B", B, "p.A", "package p; public class A extends q.B { public String toString() { return super.toString(); } }"),
+        Map.of("q.B", B, "p.A", "package p; public class A extends q.B { public String toString() { "
+            + "count++; return super.toString() + tag() + count + helper(); } "
+            + "private String helper() { return super.tag() + \"!\"; } }"));
 
-    assertThat(result.refused()).singleElement().satisfies(r -> {
-      assertThat(r.member()).isEqualTo("method toString()Ljava/lang/String;");
-      assertThat(r.reason()).isEqualTo("method `java.lang.String toString()` needs a trampoline, since it uses what "
-          + "the fix adds (method p.A.tag()Ljava/lang/String;), but cannot move into the patch's hidden class: it "
-          + "makes a super call (invokespecial java.lang.Object.toString()Ljava/lang/String;), which only code of p.A "
-          + "itself can make; keep the super call in a method the fix does not change, or restart the application "
-          + "with the new build");
+    assertThat(result.refused()).isEmpty();
+    assertThat(result.changed()).extracting(c -> c.method() + c.descriptor() + ":" + c.kind())
+        .containsExactlyInAnyOrder("toString()Ljava/lang/String;:" + ChangeKind.TRAMPOLINE,
+            "helper()Ljava/lang/String;:" + ChangeKind.ADDED);
+  }
+
+  private static final String B = "package q; public class B { protected int count; protected String tag() { return \"t\"; } }";
+
+  @Test
+  void aMethodHandleOnlyItsClassMayResolveKeepsABodyOutOfTheHiddenClass() {
+    // javac turns such method references into lambdas; other compilers may not. "MARK" becomes the handle.
+    String oldA = "package p; public class A extends q.B { public Object get() { return \"\"; } }";
+    String newA = "package p; public class A extends q.B { public Object get() { Object h = \"MARK\"; return h + helper(); }"
+        + " private String helper() { return \"!\"; } }";
+    ClassSet old = Builds.compile(Map.of("q.B", B, "p.A", oldA), "-g");
+    ClassSet compiled = Builds.compile(Map.of("q.B", B, "p.A", newA), "-g");
+
+    DiffResult special = ClassDiffer.diff(old, withHandle(compiled,
+        new Handle(Opcodes.H_INVOKESPECIAL, "q/B", "tag", "()Ljava/lang/String;", false)), DiffOptions.ALL);
+    assertThat(special.refused()).singleElement().satisfies(r -> {
+      assertThat(r.member()).isEqualTo("method get()Ljava/lang/Object;");
+      assertThat(r.reason()).isEqualTo("method `java.lang.Object get()` needs a trampoline, since it uses what the "
+          + "fix adds (method p.A.helper()Ljava/lang/String;), but cannot move into the patch's hidden class: it "
+          + "takes a method handle on q.B.tag()Ljava/lang/String; (a super call), which the JVM resolves with the "
+          + "access of the class holding the code, and only code of p.A itself may use; write a lambda that makes "
+          + "the call instead of the method reference, or restart the application with the new build");
     });
+
+    DiffResult inherited = ClassDiffer.diff(old, withHandle(compiled,
+        new Handle(Opcodes.H_INVOKEVIRTUAL, "p/A", "tag", "()Ljava/lang/String;", false)), DiffOptions.ALL);
+    assertThat(inherited.refused()).singleElement().satisfies(r -> assertThat(r.reason()).contains(
+        "it takes a method handle on p.A.tag()Ljava/lang/String; (protected in q.B, another package)"));
+
+    DiffResult field = ClassDiffer.diff(old, withHandle(compiled,
+        new Handle(Opcodes.H_GETFIELD, "p/A", "count", "I", false)), DiffOptions.ALL);
+    assertThat(field.refused()).singleElement().satisfies(r -> assertThat(r.reason()).contains(
+        "it takes a method handle on p.A.count:I (protected in q.B, another package)"));
+
+    // A public method's handle is anyone's to resolve.
+    DiffResult open = ClassDiffer.diff(old, withHandle(compiled,
+        new Handle(Opcodes.H_INVOKEVIRTUAL, "java/lang/String", "length", "()I", false)), DiffOptions.ALL);
+    assertThat(open.refused()).isEmpty();
+  }
+
+  /** p.A of {@code build} with its {@code ldc "MARK"} loading {@code handle} instead. */
+  private static ClassSet withHandle(ClassSet build, Handle handle) {
+    ClassNode node = new ClassNode();
+    new ClassReader(build.classes().get("p.A")).accept(node, 0);
+    node.methods.forEach(m -> m.instructions.forEach(insn -> {
+      if (insn instanceof org.objectweb.asm.tree.LdcInsnNode ldc && "MARK".equals(ldc.cst)) {
+        ldc.cst = handle;
+      }
+    }));
+    org.objectweb.asm.ClassWriter writer = new org.objectweb.asm.ClassWriter(0);
+    node.accept(writer);
+    ClassSet.Builder builder = ClassSet.builder();
+    build.classes().forEach((name, bytes) -> builder.add(name, name.equals("p.A") ? writer.toByteArray() : bytes));
+    return builder.build();
   }
 
   @Test

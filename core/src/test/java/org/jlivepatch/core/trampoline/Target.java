@@ -36,10 +36,16 @@ final class Target {
    */
   Target(Map<String, byte[]> classes, String className, byte[] cBytes, HiddenClass h, String keyPrefix)
       throws Throwable {
+    this(Target.class.getClassLoader(), classes, className, cBytes, h, keyPrefix);
+  }
+
+  /** As the other constructor, with the fixture loader's parent: classes it holds come from there. */
+  Target(ClassLoader parent, Map<String, byte[]> classes, String className, byte[] cBytes, HiddenClass h,
+      String keyPrefix) throws Throwable {
     this.keyPrefix = keyPrefix;
     Map<String, byte[]> files = new HashMap<>(classes);
     files.put(className, cBytes);
-    loader = new ClassLoader(Target.class.getClassLoader()) {
+    loader = new ClassLoader(parent) {
       @Override
       protected Class<?> findClass(String name) throws ClassNotFoundException {
         byte[] bytes = files.get(name);
@@ -123,6 +129,11 @@ final class Target {
         MethodHandle target = MethodHandles.lookup().findVirtual(Shadow.class, method, generic).bindTo(shadow);
         return new ConstantCallSite(target.asType(type));
       }
+      case Trampolines.HOST:
+        if (parts.length != 6) {
+          throw new IllegalStateException(key);
+        }
+        return new ConstantCallSite(HostAccess.target(caller, parts[2], parts[3], parts[4], parts[5], type));
       default:
         throw new IllegalStateException("unknown key " + key);
     }

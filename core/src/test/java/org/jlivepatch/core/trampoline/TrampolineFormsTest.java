@@ -219,10 +219,9 @@ class TrampolineFormsTest {
         "fx/Bad.<clinit>()V cannot run from a hidden class: it is a static initializer, which runs once, in place");
     assertNotMovable(to, change, "nat()I", Set.of(),
         "fx/Bad.nat()I cannot run from a hidden class: it is native: there is no body to move");
-    assertNotMovable(to, change, "toString()Ljava/lang/String;", Set.of(),
-        "fx/Bad.toString()Ljava/lang/String; cannot run from a hidden class: it calls "
-            + "java/lang/Object.toString()Ljava/lang/String; with invokespecial (a super call), which only fx/Bad "
-            + "itself may make");
+    // A super call is movable: H makes it through fx/Bad (see HostAccessTest).
+    assertThat(Trampolines.hidden(to, change, List.of("toString()Ljava/lang/String;"), Set.of(), PREFIX).redirects())
+        .containsKey("toString()Ljava/lang/String;");
     assertNotMovable(to, change, "other()I", Set.of("fx/Util.added()I"),
         "fx/Bad.other()I cannot run from a hidden class: it calls fx/Util.added()I, a method the patch adds to "
             + "another class; calling it from a hidden class is not supported yet");

@@ -139,6 +139,35 @@ class TrampolinesTest {
             + "redirected, not spliced");
   }
 
+  @Test
+  void namingFindsEveryUseOfAClassTheJvmMayResolveOrLoad() {
+    String x = "package fx; public class X extends RuntimeException { public static int n; public static int m() { return 1; } }";
+    String user = String.join("\n",
+        "package fx;",
+        "import java.util.function.Supplier;",
+        "public class User {",
+        "  Object made() { return new X(); }",
+        "  int caught() { try { return 1; } catch (X e) { return 2; } }",
+        "  int called() { return X.m(); }",
+        "  int field() { return X.n; }",
+        "  Object array() { return new X[1][2]; }",
+        "  Object type() { return X.class; }",
+        "  Object ref() { Supplier<Integer> s = X::m; return s; }",
+        "  Object cast(Object o) { return (RuntimeException) o; }",
+        "  Object none() { return \"x\"; }",
+        "}");
+    byte[] bytes = org.jlivepatch.core.testing.InMemoryCompiler.compile(Map.of("fx.X", x, "fx.User", user))
+        .get("fx.User");
+    List<String> all = keys(node(bytes));
+    assertThat(Trampolines.naming(bytes, all, List.of("fx/X"))).containsExactly("made()Ljava/lang/Object;",
+        "caught()I", "called()I", "field()I", "array()Ljava/lang/Object;", "type()Ljava/lang/Object;",
+        "ref()Ljava/lang/Object;");
+    assertThat(Trampolines.naming(bytes, List.of("none()Ljava/lang/Object;", "called()I"), List.of("fx/X")))
+        .containsExactly("called()I");
+    assertThat(Trampolines.naming(bytes, all, List.of())).isEmpty();
+    assertThat(Trampolines.naming(bytes, all, List.of("fx/Y"))).isEmpty();
+  }
+
   // -----------------------------------------------------------------------------------------------
 
   static byte[] calc(int version) {
