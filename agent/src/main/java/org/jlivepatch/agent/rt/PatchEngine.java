@@ -2,6 +2,7 @@ package org.jlivepatch.agent.rt;
 
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -53,14 +54,14 @@ final class PatchEngine {
   /** The last switch's transition, for the result of the command that ran it. */
   private Switcher.TransitionReport lastTransition = Switcher.TransitionReport.NONE;
 
-  PatchEngine(Instrumentation instrumentation, RunningBytes runningBytes, PatchStack stack, Audit audit,
-      Bridges bridges, TransitionRunner transitions) {
+  PatchEngine(Instrumentation instrumentation, RunningBytes runningBytes, RetransformStart retransformStart,
+      PatchStack stack, Audit audit, Bridges bridges, TransitionRunner transitions) {
     this.instrumentation = instrumentation;
     this.runningBytes = runningBytes;
     this.stack = stack;
     this.audit = audit;
     this.unloadedClasses = new UnloadedClasses(instrumentation);
-    this.switcher = new Switcher(instrumentation, bridges);
+    this.switcher = new Switcher(instrumentation, bridges, retransformStart);
     this.bridges = bridges;
     this.transitions = transitions;
   }
@@ -485,7 +486,8 @@ final class PatchEngine {
   /**
    * Check 4 over every loaded definition of every patched class: definitions that match become
    * targets, the others are reported and left alone; a class loaded somewhere but matching nowhere
-   * refuses the patch. Definitions in {@code seen} were checked before and are skipped; those
+   * refuses the patch. A definition that an agent ahead of this one changes at each redefinition
+   * does not match (see {@link #changedAhead}). Definitions in {@code seen} were checked before and are skipped; those
    * {@code patch} installed as they loaded count as applied.
    *
    * @param base bytes to check instead of the running ones (replace: the state below the stack)
@@ -524,7 +526,10 @@ final class PatchEngine {
         }
         Current now = base.containsKey(type) ? base.get(type) : currentBytes(type);
         byte[] running = now.logical();
-        Optional<String> mismatch = Expectations.firstMismatch(running, patchedClass, type.getClassLoader());
+        Optional<String> mismatch = changedAhead(type, now.installed());
+        if (mismatch.isEmpty()) {
+          mismatch = Expectations.firstMismatch(running, patchedClass, type.getClassLoader());
+        }
         if (mismatch.isPresent()) {
           outcomes.add(new ClassOutcome(patchedClass.name(), loader, "mismatch"));
           firstMismatch = firstMismatch == null ? mismatch.get() : firstMismatch;
@@ -539,6 +544,23 @@ final class PatchEngine {
       }
     }
     return targets;
+  }
+
+  /**
+   * Why {@code type} cannot be switched if an agent ahead of this one in the JVM's order changes
+   * its class file {@code installed} when a redefinition passes it: that agent's changes are in the
+   * running code already, and a switch would have them made a second time (an APM agent's
+   * instrumentation twice).
+   */
+  private Optional<String> changedAhead(Class<?> type, byte[] installed) throws CommandException {
+    if (Arrays.equals(runningBytes.asPassedOn(type, installed), installed)) {
+      return Optional.empty();
+    }
+    return Optional.of("class " + type.getName() + " in loader " + Loaders.describe(type.getClassLoader())
+        + " is transformed at each redefinition by an agent ahead of jlivepatch's (loaded before it, or not"
+        + " retransformation-capable), whose changes the running code already carries: a switch would make them"
+        + " twice; load jlivepatch's agent before that agent (an agent that cannot retransform comes first whatever"
+        + " the order)");
   }
 
   /** Binary names of the patch's classes loaded in no class loader: none resolved, none patched as it loaded. */
