@@ -20,20 +20,31 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 /**
- * {@link RetransformStart} on this JVM (JDK 17 and 25), with two real agents loaded into it: ours
- * first, then an "APM" agent whose retransformation-capable transformer changes every class of the
- * test (a copy of the bytes is a change to the JVM, which then caches the class file).
+ * {@link RetransformStart} on this JVM (JDK 17 and 25), with real agents loaded into it, in this
+ * order: one "ahead" of ours (it changes a class only when a test asks it to), ours, then an "APM"
+ * agent whose retransformation-capable transformer changes every class of the test (a copy of the
+ * bytes is a change to the JVM, which then caches the class file).
  */
 class RetransformStartTest {
 
   private static final AtomicInteger CLASSES = new AtomicInteger();
+  private static final Map<String, byte[]> AHEAD_CHANGES = new java.util.concurrent.ConcurrentHashMap<>();
+  private static Instrumentation ahead;
   private static Instrumentation ours;
   private static Instrumentation apm;
 
   private final ReentrantLock commandLock = new ReentrantLock();
 
   @BeforeAll
-  static void loadTwoAgents() throws Exception {
+  static void loadThreeAgents() throws Exception {
+    ahead = SelfAttach.load("ahead");
+    ahead.addTransformer(new ClassFileTransformer() {
+      @Override
+      public byte[] transform(ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
+        byte[] change = name == null ? null : AHEAD_CHANGES.get(name);
+        return change == null ? null : change.clone();
+      }
+    }, true);
     ours = SelfAttach.load("ours");
     // Our retransformation-capable environment comes first, as AgentRuntime.install arranges.
     ClassFileTransformer placeHolder = new ClassFileTransformer() {};
@@ -108,6 +119,33 @@ class RetransformStartTest {
       assertThat(start.heldNames()).isEmpty();
     } else {
       assertThat(readAsTheAgentDoes(start, type)).isEqualTo(Fingerprints.ofClass(v3));
+    }
+  }
+
+  @Test
+  void aRetransformationOfAStaleClassThatAnAgentAheadChangesIsFailed() throws Exception {
+    RetransformStart start = new RetransformStart(ours, commandLock, new Audit(), true);
+    Class<?> type = define("v1");
+    redefine(start, type, "v2");
+    AHEAD_CHANGES.put(type.getName().replace('.', '/'), classFile(type, "ahead"));
+    try {
+      CompletableFuture<Void> retransform = CompletableFuture.runAsync(() -> {
+        try {
+          ahead.retransformClasses(type);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      if (RetransformStart.affects(Runtime.version())) {
+        // Neither its change on the stale v1 nor v2 without its change would be right.
+        assertThatThrownBy(() -> retransform.get(10, TimeUnit.SECONDS)).hasRootCauseInstanceOf(ClassFormatError.class);
+        assertThat(say(type)).isEqualTo("v2");
+      } else {
+        retransform.get(10, TimeUnit.SECONDS);
+        assertThat(say(type)).isEqualTo("ahead");
+      }
+    } finally {
+      AHEAD_CHANGES.clear();
     }
   }
 
