@@ -39,9 +39,10 @@ import org.objectweb.asm.ClassVisitor;
  *
  * <p>Loaded before jlivepatch's agent (earlier at startup, or with jlivepatch attached later), its
  * instrumentation is in every class file jlivepatch reads back, and it would instrument the patched
- * class a second time at the switch: the patch is refused, whichever method it instruments. An
- * agent that instruments only as classes load is ahead too, but makes nothing twice: its
- * instrumentation stays, once.
+ * class a second time at the switch: the patch is refused, whichever method it instruments, unless
+ * what runs is exactly a class file jlivepatch installed as that agent instruments it (a class
+ * patched as it loaded). An agent that instruments only as classes load is ahead too, but makes
+ * nothing twice: its instrumentation stays, once.
  */
 class ApmAgentTest {
 
@@ -240,6 +241,36 @@ class ApmAgentTest {
           assertThat(target.redefinitions("app.Codec")).isEmpty();
         }
       }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jlivepatch.it.Jdk#all")
+  void aClassPatchedAsItLoadedUnderAnAgentAheadIsPatchedFurtherAndReverted(Jdk jdk, TestInfo test) throws Exception {
+    Path dir = CodecApp.dir(test, jdk);
+    Path patches = Files.createDirectories(dir.resolve("patches"));
+    Path b = patches.resolve("codec-b.jlp");
+    Path c = dir.resolve("codec-c.jlp");
+    CodecApp.build(oldClasses, newClasses, "codec-b", b);
+    CodecApp.build(newClasses, thirdClasses, "codec-c", c, "--depends", "codec-b");
+    try (TargetJvm target = CodecApp.start(jdk, classPath(), dir, "-javaagent:" + apmJar,
+        "-javaagent:" + ProtocolClient.agentJar() + "=patches=" + patches)) {
+      String pid = target.pidText();
+      assertThat(target.ask("roundtrip x")).isEqualTo("apm(b|x)");
+      // What runs is what jlivepatch installed as the agent ahead instruments it: patches build on the former,
+      // and the agent instruments their code once.
+      succeeds(Cli.run("apply", pid, c.toString()));
+      assertThat(target.ask("roundtrip x")).isEqualTo("apm(c|x)");
+      succeeds(Cli.run("revert", pid, "codec-c"));
+      assertThat(target.ask("roundtrip x")).isEqualTo("apm(b|x)");
+      succeeds(Cli.run("revert", pid, "codec-b"));
+      assertThat(target.ask("roundtrip x")).isEqualTo("apm(a|x)");
+      // Now nothing but the instrumented class is known: a patch on it is refused.
+      Cli.Run again = Cli.run("apply", pid, b.toString());
+      assertThat(again.exitCode()).as(again.toString()).isEqualTo(3);
+      assertThat(again.err()).contains("is transformed at each redefinition by an agent ahead of jlivepatch's");
+      assertThat(target.ask("roundtrip x")).isEqualTo("apm(a|x)");
+      TargetJvm.assertAlive(target);
     }
   }
 

@@ -35,8 +35,12 @@ final class PatchEngine {
    */
   private record Target(Class<?> type, PatchedClass patchedClass, byte[] running, byte[] installed) {}
 
-  /** What runs in one class definition: the class file installed, and the logical class it stands for. */
-  private record Current(byte[] installed, byte[] logical) {}
+  /**
+   * What runs in one class definition: the class file installed, and the logical class it stands
+   * for; {@code ours} when it is the class file this agent installed (which no other agent changed,
+   * whatever agents ahead of this one make of it as it runs), not one read back.
+   */
+  private record Current(byte[] installed, byte[] logical, boolean ours) {}
 
   /** How an apply, revert or replace switches threads to the new code. */
   record SwitchOptions(boolean perThread, long timeoutMillis, boolean force) {
@@ -328,18 +332,20 @@ final class PatchEngine {
         continue;
       }
       byte[] running = runningBytes.capture(type.get());
-      Map<String, String> runs = Fingerprints.ofClass(running);
-      Map<String, String> put = Fingerprints.ofClass(installed.after());
-      for (Map.Entry<String, String> method : put.entrySet()) {
-        if (!method.getValue().equals(runs.get(method.getKey()))) {
-          throw CommandException.refused("expectation", "method " + installed.name() + "." + method.getKey()
-              + " in loader " + installed.loaderDescription() + " was changed since patch " + top.id()
-              + " was applied (running " + runs.get(method.getKey()) + ", patch installed " + method.getValue() + ")");
+      if (!runsAsInstalled(type.get(), installed.after(), running)) {
+        Map<String, String> runs = Fingerprints.ofClass(running);
+        for (Map.Entry<String, String> method : Fingerprints.ofClass(installed.after()).entrySet()) {
+          if (!method.getValue().equals(runs.get(method.getKey()))) {
+            throw CommandException.refused("expectation", "method " + installed.name() + "." + method.getKey()
+                + " in loader " + installed.loaderDescription() + " was changed since patch " + top.id()
+                + " was applied (running " + runs.get(method.getKey()) + ", patch installed " + method.getValue() + ")");
+          }
         }
       }
       restore.put(type.get(), installed);
       added.put(type.get(), installed);
-      current.put(type.get(), Fingerprints.ofClass(installed.after()).equals(runs) ? installed.after() : running);
+      // What the patch installed, not what runs: agents ahead of this one make their changes to it again.
+      current.put(type.get(), installed.after());
       outcomes.add(new ClassOutcome(installed.name(), installed.loaderDescription(), "reverted"));
     }
     return added;
@@ -372,12 +378,12 @@ final class PatchEngine {
     Map<Class<?>, Current> base = new IdentityHashMap<>();
     for (Map.Entry<Class<?>, byte[]> entry : top.entrySet()) {
       byte[] running = runningBytes.capture(entry.getKey());
-      if (!Fingerprints.ofClass(running).equals(Fingerprints.ofClass(entry.getValue()))) {
+      if (!runsAsInstalled(entry.getKey(), entry.getValue(), running)) {
         throw CommandException.refused("expectation", "class " + entry.getKey().getName() + " in loader "
             + Loaders.describe(entry.getKey().getClassLoader()) + " was changed since the stack's patches were applied");
       }
       current.put(entry.getKey(), entry.getValue());
-      base.put(entry.getKey(), new Current(entry.getValue(), bottom.get(entry.getKey()).beforeLogical()));
+      base.put(entry.getKey(), new Current(entry.getValue(), bottom.get(entry.getKey()).beforeLogical(), true));
     }
     List<ClassOutcome> outcomes = new ArrayList<>();
     AppliedPatch replacing = new AppliedPatch(patch, incoming.signer(), incoming.contentHash(), user);
@@ -526,7 +532,7 @@ final class PatchEngine {
         }
         Current now = base.containsKey(type) ? base.get(type) : currentBytes(type);
         byte[] running = now.logical();
-        Optional<String> mismatch = changedAhead(type, now.installed());
+        Optional<String> mismatch = now.ours() ? Optional.empty() : changedAhead(type, now.installed());
         if (mismatch.isEmpty()) {
           mismatch = Expectations.firstMismatch(running, patchedClass, type.getClassLoader());
         }
@@ -578,7 +584,8 @@ final class PatchEngine {
 
   /**
    * The class file to check and splice into: the JVM's running bytes, or the exact bytes this
-   * agent installed when they are still what runs (they keep debug information the JVM drops).
+   * agent installed when they are still what runs (they keep debug information the JVM drops, and
+   * none of the changes agents ahead of this one make at a redefinition).
    */
   private Current currentBytes(Class<?> type) throws CommandException {
     byte[] running = runningBytes.capture(type);
@@ -587,11 +594,21 @@ final class PatchEngine {
       Optional<InstalledClass> installed = entries.get(i).installedFor(type);
       if (installed.isPresent()) {
         InstalledClass cached = installed.get();
-        return Fingerprints.ofClass(cached.after()).equals(Fingerprints.ofClass(running))
-            ? new Current(cached.after(), cached.logical()) : new Current(running, running);
+        return runsAsInstalled(type, cached.after(), running)
+            ? new Current(cached.after(), cached.logical(), true) : new Current(running, running, false);
       }
     }
-    return new Current(running, running);
+    return new Current(running, running, false);
+  }
+
+  /**
+   * Whether {@code running}, read back, is the class file {@code installed} this agent installed:
+   * the same code, or exactly what the agents ahead of this one make of it at a redefinition (an
+   * APM agent loaded earlier instruments a class patched as it loaded, or each switch).
+   */
+  private boolean runsAsInstalled(Class<?> type, byte[] installed, byte[] running) throws CommandException {
+    return Fingerprints.ofClass(installed).equals(Fingerprints.ofClass(running))
+        || Arrays.equals(runningBytes.asPassedOn(type, installed), running);
   }
 
   private void checkStack(Patch patch, boolean replacing) throws CommandException {
