@@ -251,8 +251,10 @@ class ApmAgentTest {
     Path patches = Files.createDirectories(dir.resolve("patches"));
     Path b = patches.resolve("codec-b.jlp");
     Path c = dir.resolve("codec-c.jlp");
+    Path cumulative = dir.resolve("codec-c2.jlp");
     CodecApp.build(oldClasses, newClasses, "codec-b", b);
     CodecApp.build(newClasses, thirdClasses, "codec-c", c, "--depends", "codec-b");
+    CodecApp.build(oldClasses, thirdClasses, "codec-c2", cumulative);
     try (TargetJvm target = CodecApp.start(jdk, classPath(), dir, "-javaagent:" + apmJar,
         "-javaagent:" + ProtocolClient.agentJar() + "=patches=" + patches)) {
       String pid = target.pidText();
@@ -263,7 +265,9 @@ class ApmAgentTest {
       assertThat(target.ask("roundtrip x")).isEqualTo("apm(c|x)");
       succeeds(Cli.run("revert", pid, "codec-c"));
       assertThat(target.ask("roundtrip x")).isEqualTo("apm(b|x)");
-      succeeds(Cli.run("revert", pid, "codec-b"));
+      succeeds(Cli.run("replace", pid, cumulative.toString()));
+      assertThat(target.ask("roundtrip x")).isEqualTo("apm(c|x)");
+      succeeds(Cli.run("revert", pid, "codec-c2"));
       assertThat(target.ask("roundtrip x")).isEqualTo("apm(a|x)");
       // Now nothing but the instrumented class is known: a patch on it is refused.
       Cli.Run again = Cli.run("apply", pid, b.toString());
