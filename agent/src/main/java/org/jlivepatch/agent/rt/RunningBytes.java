@@ -4,6 +4,7 @@ import java.lang.instrument.ClassDefinition;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
+import java.util.Optional;
 
 /**
  * Reads the class file of a loaded class as the JVM runs it, by asking for a retransformation
@@ -27,7 +28,7 @@ import java.security.ProtectionDomain;
  * agents' transformers: that order is the order of the JVMTI environments, fixed when this agent
  * first registered one.
  *
- * <p>On JDK 17 to 19 the JVM's answer is stale for a class an APM agent instruments once the agent
+ * <p>On JDK 17 to 19 the JVM's answer is stale for a class an APM agent instruments once this agent
  * has redefined it; {@link RetransformStart} then knows the class file, and a capture answers it.
  *
  * <p>The same trick, on a redefinition, shows what agents ahead of this one in the JVM's order do to
@@ -58,7 +59,7 @@ final class RunningBytes implements ClassFileTransformer {
    *     or if nobody knows the class file any more
    */
   synchronized byte[] capture(Class<?> type) throws CommandException {
-    java.util.Optional<byte[]> known = retransformStart.classFile(type);
+    Optional<byte[]> known = retransformStart.classFile(type);
     if (known.isPresent()) {
       return known.get();
     }
