@@ -118,7 +118,7 @@ class StragglerTest {
   }
 
   /** Runs {@code status PID} until it names {@code thread}, while {@code apply} has not finished. */
-  private static Cli.Run awaitStraggler(String pid, String thread, CompletableFuture<Cli.Run> apply) throws Exception {
+  static Cli.Run awaitStraggler(String pid, String thread, CompletableFuture<Cli.Run> apply) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     Cli.Run status = null;
     while (System.nanoTime() < deadline) {

@@ -29,6 +29,7 @@ public final class AgentRuntime {
   private final Audit audit = new Audit();
   private final PayloadSource payloads = new PayloadSource();
   private final RunningBytes runningBytes;
+  private final RetransformStart retransformStart;
   private final PatchEngine engine;
   private final LoadTimePatcher loadTimePatcher;
   private final ReentrantLock commandLock = new ReentrantLock(true);
@@ -40,9 +41,11 @@ public final class AgentRuntime {
     this.instrumentation = instrumentation;
     Bridges bridges = new Bridges(instrumentation);
     this.loadTimePatcher = new LoadTimePatcher(stack, audit, bridges);
-    this.runningBytes = new RunningBytes(instrumentation);
+    this.retransformStart = new RetransformStart(instrumentation, commandLock, audit,
+        RetransformStart.affects(Runtime.version()));
+    this.runningBytes = new RunningBytes(instrumentation, retransformStart);
     this.transitions = new TransitionRunner(instrumentation, audit);
-    this.engine = new PatchEngine(instrumentation, runningBytes, stack, audit, bridges, transitions);
+    this.engine = new PatchEngine(instrumentation, runningBytes, retransformStart, stack, audit, bridges, transitions);
   }
 
   /**
@@ -166,8 +169,13 @@ public final class AgentRuntime {
       engine.resetTimings();
       return command.run();
     } finally {
-      System.setProperty(STACK_PROPERTY, stack.ids());
-      commandLock.unlock();
+      try {
+        // Still under the lock, so that no other command switches a class meanwhile.
+        retransformStart.settle(runningBytes::fromJvm);
+      } finally {
+        System.setProperty(STACK_PROPERTY, stack.ids());
+        commandLock.unlock();
+      }
     }
   }
 

@@ -90,6 +90,11 @@ final class Audit {
     log(Level.WARNING, "jlivepatch: " + message);
   }
 
+  /** A warning from inside a transformer, logged from the audit thread (see {@link #recordFromClassLoad}). */
+  void warningLater(String message) {
+    deferred.execute(() -> warning(message));
+  }
+
   /** The in-memory log, oldest first. */
   List<Entry> entries() {
     synchronized (entries) {

@@ -2,6 +2,7 @@ package org.jlivepatch.agent.rt;
 
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -34,8 +35,12 @@ final class PatchEngine {
    */
   private record Target(Class<?> type, PatchedClass patchedClass, byte[] running, byte[] installed) {}
 
-  /** What runs in one class definition: the class file installed, and the logical class it stands for. */
-  private record Current(byte[] installed, byte[] logical) {}
+  /**
+   * What runs in one class definition: the class file installed, and the logical class it stands
+   * for; {@code ours} when it is the class file this agent installed (which no other agent changed,
+   * whatever agents ahead of this one make of it as it runs), not one read back.
+   */
+  private record Current(byte[] installed, byte[] logical, boolean ours) {}
 
   /** How an apply, revert or replace switches threads to the new code. */
   record SwitchOptions(boolean perThread, long timeoutMillis, boolean force) {
@@ -53,14 +58,14 @@ final class PatchEngine {
   /** The last switch's transition, for the result of the command that ran it. */
   private Switcher.TransitionReport lastTransition = Switcher.TransitionReport.NONE;
 
-  PatchEngine(Instrumentation instrumentation, RunningBytes runningBytes, PatchStack stack, Audit audit,
-      Bridges bridges, TransitionRunner transitions) {
+  PatchEngine(Instrumentation instrumentation, RunningBytes runningBytes, RetransformStart retransformStart,
+      PatchStack stack, Audit audit, Bridges bridges, TransitionRunner transitions) {
     this.instrumentation = instrumentation;
     this.runningBytes = runningBytes;
     this.stack = stack;
     this.audit = audit;
     this.unloadedClasses = new UnloadedClasses(instrumentation);
-    this.switcher = new Switcher(instrumentation, bridges);
+    this.switcher = new Switcher(instrumentation, bridges, retransformStart);
     this.bridges = bridges;
     this.transitions = transitions;
   }
@@ -346,18 +351,20 @@ final class PatchEngine {
         continue;
       }
       byte[] running = runningBytes.capture(type.get());
-      Map<String, String> runs = Fingerprints.ofClass(running);
-      Map<String, String> put = Fingerprints.ofClass(installed.after());
-      for (Map.Entry<String, String> method : put.entrySet()) {
-        if (!method.getValue().equals(runs.get(method.getKey()))) {
-          throw CommandException.refused("expectation", "method " + installed.name() + "." + method.getKey()
-              + " in loader " + installed.loaderDescription() + " was changed since patch " + top.id()
-              + " was applied (running " + runs.get(method.getKey()) + ", patch installed " + method.getValue() + ")");
+      if (!runsAsInstalled(type.get(), installed.after(), running)) {
+        Map<String, String> runs = Fingerprints.ofClass(running);
+        for (Map.Entry<String, String> method : Fingerprints.ofClass(installed.after()).entrySet()) {
+          if (!method.getValue().equals(runs.get(method.getKey()))) {
+            throw CommandException.refused("expectation", "method " + installed.name() + "." + method.getKey()
+                + " in loader " + installed.loaderDescription() + " was changed since patch " + top.id()
+                + " was applied (running " + runs.get(method.getKey()) + ", patch installed " + method.getValue() + ")");
+          }
         }
       }
       restore.put(type.get(), installed);
       added.put(type.get(), installed);
-      current.put(type.get(), Fingerprints.ofClass(installed.after()).equals(runs) ? installed.after() : running);
+      // What the patch installed, not what runs: agents ahead of this one make their changes to it again.
+      current.put(type.get(), installed.after());
       outcomes.add(new ClassOutcome(installed.name(), installed.loaderDescription(), "reverted"));
     }
     return added;
@@ -390,12 +397,12 @@ final class PatchEngine {
     Map<Class<?>, Current> base = new IdentityHashMap<>();
     for (Map.Entry<Class<?>, byte[]> entry : top.entrySet()) {
       byte[] running = runningBytes.capture(entry.getKey());
-      if (!Fingerprints.ofClass(running).equals(Fingerprints.ofClass(entry.getValue()))) {
+      if (!runsAsInstalled(entry.getKey(), entry.getValue(), running)) {
         throw CommandException.refused("expectation", "class " + entry.getKey().getName() + " in loader "
             + Loaders.describe(entry.getKey().getClassLoader()) + " was changed since the stack's patches were applied");
       }
       current.put(entry.getKey(), entry.getValue());
-      base.put(entry.getKey(), new Current(entry.getValue(), bottom.get(entry.getKey()).beforeLogical()));
+      base.put(entry.getKey(), new Current(entry.getValue(), bottom.get(entry.getKey()).beforeLogical(), true));
     }
     List<ClassOutcome> outcomes = new ArrayList<>();
     AppliedPatch replacing = new AppliedPatch(patch, incoming.signer(), incoming.contentHash(), user);
@@ -504,7 +511,8 @@ final class PatchEngine {
   /**
    * Check 4 over every loaded definition of every patched class: definitions that match become
    * targets, the others are reported and left alone; a class loaded somewhere but matching nowhere
-   * refuses the patch. Definitions in {@code seen} were checked before and are skipped; those
+   * refuses the patch. A definition that an agent ahead of this one changes at each redefinition
+   * does not match (see {@link #changedAhead}). Definitions in {@code seen} were checked before and are skipped; those
    * {@code patch} installed as they loaded count as applied.
    *
    * @param base bytes to check instead of the running ones (replace: the state below the stack)
@@ -543,7 +551,10 @@ final class PatchEngine {
         }
         Current now = base.containsKey(type) ? base.get(type) : currentBytes(type);
         byte[] running = now.logical();
-        Optional<String> mismatch = Expectations.firstMismatch(running, patchedClass, type.getClassLoader());
+        Optional<String> mismatch = now.ours() ? Optional.empty() : changedAhead(type, now.installed());
+        if (mismatch.isEmpty()) {
+          mismatch = Expectations.firstMismatch(running, patchedClass, type.getClassLoader());
+        }
         if (mismatch.isPresent()) {
           outcomes.add(new ClassOutcome(patchedClass.name(), loader, "mismatch"));
           firstMismatch = firstMismatch == null ? mismatch.get() : firstMismatch;
@@ -558,6 +569,23 @@ final class PatchEngine {
       }
     }
     return targets;
+  }
+
+  /**
+   * Why {@code type} cannot be switched if an agent ahead of this one in the JVM's order changes
+   * its class file {@code installed} when a redefinition passes it: that agent's changes are in the
+   * running code already, and a switch would have them made a second time (an APM agent's
+   * instrumentation twice).
+   */
+  private Optional<String> changedAhead(Class<?> type, byte[] installed) throws CommandException {
+    if (Arrays.equals(runningBytes.asPassedOn(type, installed), installed)) {
+      return Optional.empty();
+    }
+    return Optional.of("class " + type.getName() + " in loader " + Loaders.describe(type.getClassLoader())
+        + " is transformed at each redefinition by an agent ahead of jlivepatch's (loaded before it, or not"
+        + " retransformation-capable), whose changes the running code already carries: a switch would make them"
+        + " twice; load jlivepatch's agent before that agent (an agent that cannot retransform comes first whatever"
+        + " the order)");
   }
 
   /** Binary names of the patch's classes loaded in no class loader: none resolved, none patched as it loaded. */
@@ -575,7 +603,8 @@ final class PatchEngine {
 
   /**
    * The class file to check and splice into: the JVM's running bytes, or the exact bytes this
-   * agent installed when they are still what runs (they keep debug information the JVM drops).
+   * agent installed when they are still what runs (they keep debug information the JVM drops, and
+   * none of the changes agents ahead of this one make at a redefinition).
    */
   private Current currentBytes(Class<?> type) throws CommandException {
     byte[] running = runningBytes.capture(type);
@@ -584,11 +613,21 @@ final class PatchEngine {
       Optional<InstalledClass> installed = entries.get(i).installedFor(type);
       if (installed.isPresent()) {
         InstalledClass cached = installed.get();
-        return Fingerprints.ofClass(cached.after()).equals(Fingerprints.ofClass(running))
-            ? new Current(cached.after(), cached.logical()) : new Current(running, running);
+        return runsAsInstalled(type, cached.after(), running)
+            ? new Current(cached.after(), cached.logical(), true) : new Current(running, running, false);
       }
     }
-    return new Current(running, running);
+    return new Current(running, running, false);
+  }
+
+  /**
+   * Whether {@code running}, read back, is the class file {@code installed} this agent installed:
+   * the same code, or exactly what the agents ahead of this one make of it at a redefinition (an
+   * APM agent loaded earlier instruments a class patched as it loaded, or each switch).
+   */
+  private boolean runsAsInstalled(Class<?> type, byte[] installed, byte[] running) throws CommandException {
+    return Fingerprints.ofClass(installed).equals(Fingerprints.ofClass(running))
+        || Arrays.equals(runningBytes.asPassedOn(type, installed), running);
   }
 
   private void checkStack(Patch patch, boolean replacing) throws CommandException {

@@ -1,9 +1,10 @@
 package org.jlivepatch.agent.rt;
 
+import java.lang.instrument.ClassDefinition;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
+import java.util.Optional;
 
 /**
  * Reads the class file of a loaded class as the JVM runs it, by asking for a retransformation
@@ -26,6 +27,12 @@ import java.security.ProtectionDomain;
  * again for every redefinition, by anyone. Removing it does not change its order among other
  * agents' transformers: that order is the order of the JVMTI environments, fixed when this agent
  * first registered one.
+ *
+ * <p>On JDK 17 to 19 the JVM's answer is stale for a class an APM agent instruments once this agent
+ * has redefined it; {@link RetransformStart} then knows the class file, and a capture answers it.
+ *
+ * <p>The same trick, on a redefinition, shows what agents ahead of this one in the JVM's order do to
+ * a class file the agent passes ({@link #asPassedOn}).
  */
 final class RunningBytes implements ClassFileTransformer {
 
@@ -33,21 +40,55 @@ final class RunningBytes implements ClassFileTransformer {
   private static final byte[] NOT_A_CLASS_FILE = {0, 0, 0, 0};
 
   private final Instrumentation instrumentation;
+  private final RetransformStart retransformStart;
   private volatile Class<?> wanted;
   private volatile Thread capturer;
   private volatile byte[] captured;
   private long captureNanos;
 
-  RunningBytes(Instrumentation instrumentation) {
+  RunningBytes(Instrumentation instrumentation, RetransformStart retransformStart) {
     this.instrumentation = instrumentation;
+    this.retransformStart = retransformStart;
   }
 
   /**
-   * Returns the running class file of {@code type}.
+   * Returns the running class file of {@code type}: the one this agent installed when the JVM's
+   * own is stale (see {@link RetransformStart}), else the JVM's.
    *
-   * @throws CommandException if the class cannot be retransformed or the JVM hands back nothing
+   * @throws CommandException if the class cannot be retransformed or the JVM hands back nothing,
+   *     or if nobody knows the class file any more
    */
   synchronized byte[] capture(Class<?> type) throws CommandException {
+    Optional<byte[]> known = retransformStart.classFile(type);
+    if (known.isPresent()) {
+      return known.get();
+    }
+    return fromJvm(type);
+  }
+
+  /**
+   * Returns the class file the JVM starts a retransformation of {@code type} from, as it reaches
+   * this agent's place in the order of agents.
+   */
+  synchronized byte[] fromJvm(Class<?> type) throws CommandException {
+    return intercept(type, () -> instrumentation.retransformClasses(type));
+  }
+
+  /**
+   * Returns {@code classFile} as it reaches this agent's place when a redefinition passes it for
+   * {@code type}: changed only if an agent ahead of this one (one that is not
+   * retransformation-capable, or a retransformation-capable one loaded earlier) transforms it. The
+   * redefinition is abandoned like a capture, before anything changes.
+   */
+  synchronized byte[] asPassedOn(Class<?> type, byte[] classFile) throws CommandException {
+    return intercept(type, () -> instrumentation.redefineClasses(new ClassDefinition(type, classFile)));
+  }
+
+  private interface JvmCall {
+    void run() throws Exception;
+  }
+
+  private byte[] intercept(Class<?> type, JvmCall call) throws CommandException {
     if (!instrumentation.isModifiableClass(type)) {
       throw CommandException.refused("resolve", "class " + type.getName() + " in loader "
           + Loaders.describe(type.getClassLoader()) + " cannot be modified by this JVM");
@@ -58,10 +99,10 @@ final class RunningBytes implements ClassFileTransformer {
     long started = System.nanoTime();
     instrumentation.addTransformer(this, true);
     try {
-      instrumentation.retransformClasses(type);
+      call.run();
     } catch (ClassFormatError expected) {
-      // the capture's own doing: the retransformation stopped before changing anything
-    } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+      // the capture's own doing: the operation stopped before changing anything
+    } catch (Exception | LinkageError e) {
       if (captured == null) {
         throw CommandException.failed("expectation", "cannot read the running code of " + type.getName()
             + ": " + e);

@@ -64,11 +64,13 @@ final class Switcher {
 
   private final Instrumentation instrumentation;
   private final Bridges bridges;
+  private final RetransformStart retransformStart;
   private long redefineNanos;
 
-  Switcher(Instrumentation instrumentation, Bridges bridges) {
+  Switcher(Instrumentation instrumentation, Bridges bridges, RetransformStart retransformStart) {
     this.instrumentation = instrumentation;
     this.bridges = bridges;
+    this.retransformStart = retransformStart;
   }
 
   /** The planned forms of one class definition. */
@@ -209,14 +211,19 @@ final class Switcher {
     }
     ClassDefinition[] array = definitions.entrySet().stream()
         .map(e -> new ClassDefinition(e.getKey(), e.getValue())).toArray(ClassDefinition[]::new);
+    RetransformStart.Redefinition tracked = retransformStart.redefining(definitions);
+    boolean succeeded = false;
     long started = System.nanoTime();
     try {
       instrumentation.redefineClasses(array);
+      succeeded = true;
       redefineNanos += System.nanoTime() - started;
     } catch (Exception | LinkageError e) {
       throw CommandException.failed(step, "the JVM refused the redefinition of "
           + String.join(", ", definitions.keySet().stream().map(Class::getName).toList()) + ": " + e
           + (onFailure.isEmpty() ? "" : "; " + onFailure));
+    } finally {
+      retransformStart.finished(tracked, succeeded);
     }
   }
 
