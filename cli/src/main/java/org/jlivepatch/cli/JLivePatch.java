@@ -43,6 +43,7 @@ public final class JLivePatch implements Runnable {
 
   /** Runs the CLI and exits with its exit code. */
   public static void main(String[] args) {
+    Timing.mark("main");
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     System.exit(run(out, err, args));
@@ -52,7 +53,11 @@ public final class JLivePatch implements Runnable {
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     // Only the subcommand named first, when it is one; all of them for help, usage errors and the rest.
     Supplier<Object> named = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
-    return configure(named == null ? allSubcommands() : List.of(named.get()), out, err).execute(args);
+    CommandLine commandLine = configure(named == null ? allSubcommands() : List.of(named.get()), out, err);
+    Timing.mark("command line built");
+    int exitCode = commandLine.execute(args);
+    Timing.mark("done");
+    return exitCode;
   }
 
   /** The configured command line with every subcommand, for tests and embedding. */

@@ -48,8 +48,11 @@ public final class AgentRuntime {
   /**
    * Starts the agent, or reaches the running one, and handles {@code options}: a request file
    * for an attach, a patch directory at startup. Never throws.
+   *
+   * @param enteredNanos {@link System#nanoTime()} when the JVM entered the agent, for a request's
+   *     timing marks
    */
-  public static void start(Instrumentation instrumentation, String options, boolean atStartup) {
+  public static void start(Instrumentation instrumentation, String options, boolean atStartup, long enteredNanos) {
     AgentRuntime runtime;
     synchronized (AgentRuntime.class) {
       if (instance == null) {
@@ -59,11 +62,12 @@ public final class AgentRuntime {
       runtime = instance;
     }
     runtime.registerMBeanIfServerExists();
+    long readyNanos = System.nanoTime();
     try {
       if (atStartup) {
         new StartupPatches(runtime).apply(options == null ? "" : options);
       } else {
-        new RequestHandler(runtime).handle(options == null ? "" : options);
+        new RequestHandler(runtime).handle(options == null ? "" : options, enteredNanos, readyNanos);
       }
     } catch (Throwable t) {
       runtime.audit.warning("agent " + (atStartup ? "startup" : "command") + " failed: " + t);

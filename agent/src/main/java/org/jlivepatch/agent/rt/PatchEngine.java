@@ -100,9 +100,11 @@ final class PatchEngine {
       targets.addAll(matchExpectations(patch, resolve(names(patch)), Map.of(), outcomes, applying, seen, patchedAtLoad,
           false));
 
+      Marks.mark("checks passed");
       List<InstalledClass> installed = new ArrayList<>();
       defineAddedClasses(patch);
       Switcher.Switched switched = switchTargets(targets, "apply " + patch.id(), options, applying, installed);
+      Marks.mark("switched");
       targets.forEach(target -> before.put(target.type(), target.installed()));
       // Once more after the switch, for a definition that took longer still: a second, small switch.
       List<Target> lateTargets = matchExpectations(patch, resolve(names(patch)), Map.of(), outcomes, applying, seen,

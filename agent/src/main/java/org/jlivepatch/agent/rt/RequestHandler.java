@@ -36,8 +36,13 @@ final class RequestHandler {
     this.runtime = runtime;
   }
 
-  /** Handles {@code request=PATH}; writes a result for every request it can read. */
-  void handle(String options) throws IOException {
+  /**
+   * Handles {@code request=PATH}; writes a result for every request it can read.
+   *
+   * @param enteredNanos when the JVM entered the agent; {@code readyNanos} when its runtime was
+   *     ready (both {@link System#nanoTime()}), for the marks of a request with {@code timing=true}
+   */
+  void handle(String options, long enteredNanos, long readyNanos) throws IOException {
     if (!options.startsWith("request=")) {
       runtime.audit().warning("attached without a request (options '" + options + "'); nothing to do");
       return;
@@ -47,7 +52,17 @@ final class RequestHandler {
     try (Reader in = Files.newBufferedReader(requestFile, StandardCharsets.UTF_8)) {
       request.load(in);
     }
+    boolean timed = request.getProperty("timing", "").equals("true");
+    if (timed) {
+      Marks.begin(enteredNanos);
+      Marks.markAt("agent ready", readyNanos);
+      Marks.mark("request read");
+    }
     Properties result = execute(request, requestFile);
+    if (timed) {
+      Marks.mark("answered");
+      result.setProperty("timing", Marks.end());
+    }
     write(result, requestFile.resolveSibling("result.properties"));
   }
 
@@ -168,6 +183,7 @@ final class RequestHandler {
           Path payload = Path.of(request.getProperty("payload", ""));
           yield runtime.locked(timeout - waited, () -> {
             Incoming incoming = runtime.payloads().read(payload);
+            Marks.mark("payload checked");
             result.setProperty("patch.id", incoming.patch().id());
             return command.equals("apply")
                 ? runtime.engine().apply(incoming, user, true, options)
@@ -190,6 +206,7 @@ final class RequestHandler {
         result.setProperty("patch.signer", done.signer());
       }
       putClasses(result, done.classes());
+      Marks.mark("command done");
       runtime.transitions().putReport(result, runtime.engine().takeTransition());
       if (isChange(command)) {
         runtime.audit().record(user, command, done.patchId(), 0, done.message());

@@ -85,6 +85,7 @@ final class Switcher {
     boolean done = false;
     try {
       List<Plan> plans = plan(switches, generation, transitions != null);
+      Marks.mark("planned");
       Map<Class<?>, byte[]> steady = new LinkedHashMap<>();
       Map<Class<?>, byte[]> gated = new LinkedHashMap<>();
       Map<Class<?>, byte[]> original = new LinkedHashMap<>();
@@ -110,6 +111,7 @@ final class Switcher {
           end = transitions.run(generation, gatedMethods, () -> {
             redefine(gated, "redefine", "nothing changed");
             installed[0] = true;
+            Marks.mark("gated classes in");
           });
         } catch (CommandException | RuntimeException e) {
           if (installed[0]) {
@@ -121,6 +123,7 @@ final class Switcher {
           restore(original, gated.keySet(), end.message());
           throw new CommandException(CommandException.RETRY, "consistency", end.message() + "; nothing changed");
         }
+        Marks.mark("transition ended");
         redefine(steady, "redefine", "");
         report = new TransitionReport(end.millis(), end.threads(), end.forced(), end.stragglers());
       }

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jlivepatch.cli.CliException;
 import org.jlivepatch.cli.ExitCode;
+import org.jlivepatch.cli.Timing;
 
 /**
  * The CLI side of the agent protocol (docs/agent-protocol.md): attaches to a target JVM, reads its
@@ -67,6 +68,7 @@ public final class AgentClient {
     });
     try {
       VirtualMachine vm = bounded(executor, jvm, timeout, "attach", () -> VirtualMachine.attach(Long.toString(jvm.pid())));
+      Timing.mark("attached");
       return new Session(jvm, vm, executor, startedAt);
     } catch (RuntimeException e) {
       executor.shutdownNow();
@@ -150,6 +152,9 @@ public final class AgentClient {
         properties.setProperty("protocol", Integer.toString(AgentResult.PROTOCOL));
         properties.putAll(request);
         properties.setProperty("timeout", Long.toString(timeout.toMillis()));
+        if (Timing.enabled()) {
+          properties.setProperty("timing", "true");
+        }
         // The JVM runs attach operations one at a time: the agent counts time queued behind
         // another command against the timeout, from the start of this one (the first request of
         // a session from before the attach; a later one, such as an await, from now).
@@ -178,6 +183,7 @@ public final class AgentClient {
 
     private AgentResult load(Path agentJar, Path requestFile, Path resultFile, Duration wait) throws IOException {
       progress.accept("loading the jlivepatch agent into JVM " + jvm.pid() + "...");
+      Timing.mark("loading the agent");
       Throwable loadFailure = null;
       try {
         bounded(executor, jvm, wait, "the command", () -> {
@@ -190,12 +196,11 @@ public final class AgentClient {
         stuck = true;
         throw e;
       }
+      Timing.mark("agent returned");
       // The agent writes its result even when it reports a failure by throwing.
       if (Files.isRegularFile(resultFile)) {
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(resultFile, StandardCharsets.UTF_8)) {
-          properties.load(reader);
-        }
+        Properties properties = properties(resultFile);
+        Timing.agent(properties.getProperty("timing", ""));
         try {
           return AgentResult.parse(properties);
         } catch (IllegalArgumentException e) {
@@ -207,6 +212,14 @@ public final class AgentClient {
       }
       throw new CliException(ExitCode.FAILURE, "the agent in JVM " + jvm.pid() + " returned without a result; "
           + "is " + agentJar + " a jlivepatch agent speaking protocol " + AgentResult.PROTOCOL + "?");
+    }
+
+    private Properties properties(Path file) throws IOException {
+      Properties properties = new Properties();
+      try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        properties.load(reader);
+      }
+      return properties;
     }
 
     private CliException loadFailureMessage(Throwable failure, Path agentJar) {
