@@ -186,9 +186,12 @@ public final class AgentRuntime {
 
   /** The stack as the MBean shows it. */
   static List<PatchStackMXBean.StackEntry> describe(PatchStack stack) {
-    return stack.entries().stream().map(p -> new PatchStackMXBean.StackEntry(p.id(),
-        p.patch().depends().orElse(""), p.appliedAt().toString(), p.user(), p.signer(), p.appliedNames(),
-        p.pendingNames())).toList();
+    List<PatchStackMXBean.StackEntry> entries = new java.util.ArrayList<>();
+    for (AppliedPatch p : stack.entries()) {
+      entries.add(new PatchStackMXBean.StackEntry(p.id(), p.patch().depends().orElse(""), p.appliedAt().toString(),
+          p.user(), p.signer(), p.appliedNames(), p.pendingNames()));
+    }
+    return List.copyOf(entries);
   }
 
   /** Sets the trusted keys file named at startup. */

@@ -152,19 +152,21 @@ final class Switcher {
 
   private List<Plan> plan(List<ClassSwitch> switches, Generation generation, boolean perThread)
       throws CommandException {
-    Map<ClassSwitch, ClassChange> changes = new LinkedHashMap<>();
+    // A list beside switches, not a map keyed by them: a record's hashCode bootstraps method
+    // handles (ObjectMethods) on first use, dozens of classes spun in the target.
+    List<ClassChange> changes = new ArrayList<>();
     Set<String> shadowFields = new LinkedHashSet<>();
     for (ClassSwitch target : switches) {
       ClassChange change = Trampolines.compare(target.from(), target.to());
-      changes.put(target, change);
+      changes.add(change);
       for (ShadowField field : change.shadowFields()) {
         shadowFields.add(change.className() + "." + field.key());
       }
     }
     List<Plan> plans = new ArrayList<>();
-    for (Map.Entry<ClassSwitch, ClassChange> entry : changes.entrySet()) {
-      ClassSwitch target = entry.getKey();
-      ClassChange change = entry.getValue();
+    for (int index = 0; index < switches.size(); index++) {
+      ClassSwitch target = switches.get(index);
+      ClassChange change = changes.get(index);
       Class<?> type = target.type();
       try {
         Set<String> redirected = Trampolines.needsRedirect(target.to(), change, shadowFields);
@@ -209,8 +211,11 @@ final class Switcher {
     if (definitions.isEmpty()) {
       return;
     }
-    ClassDefinition[] array = definitions.entrySet().stream()
-        .map(e -> new ClassDefinition(e.getKey(), e.getValue())).toArray(ClassDefinition[]::new);
+    ClassDefinition[] array = new ClassDefinition[definitions.size()];
+    int i = 0;
+    for (Map.Entry<Class<?>, byte[]> e : definitions.entrySet()) {
+      array[i++] = new ClassDefinition(e.getKey(), e.getValue());
+    }
     long started = System.nanoTime();
     try {
       instrumentation.redefineClasses(array);
