@@ -67,7 +67,11 @@ public final class AgentClient {
       return thread;
     });
     try {
-      VirtualMachine vm = bounded(executor, jvm, timeout, "attach", () -> VirtualMachine.attach(Long.toString(jvm.pid())));
+      VirtualMachine vm = bounded(executor, jvm, timeout, "attach", () -> {
+        // The JDK waits 100 ms before it first looks for a listener it just started; this looks sooner.
+        AttachStarter.start(jvm.pid());
+        return VirtualMachine.attach(Long.toString(jvm.pid()));
+      });
       Timing.mark("attached");
       return new Session(jvm, vm, executor, startedAt);
     } catch (RuntimeException e) {
