@@ -1,22 +1,22 @@
 package org.jlivepatch.agent.rt;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jlivepatch.core.Version;
+import org.jlivepatch.core.payload.PropertiesText;
 
 /**
  * Executes one request of the agent protocol (docs/agent-protocol.md): reads
@@ -339,10 +339,11 @@ final class RequestHandler {
   /** Writes to a temporary name, then renames, so the CLI never reads half a result. */
   private static void write(Properties result, Path target) throws IOException {
     Path temporary = target.resolveSibling("result.properties.tmp");
-    try (OutputStream out = Files.newOutputStream(temporary);
-        Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
-      result.store(writer, "jlivepatch agent result");
+    Map<String, String> text = new HashMap<>();
+    for (String key : result.stringPropertyNames()) {
+      text.put(key, result.getProperty(key));
     }
+    Files.write(temporary, PropertiesText.write(text));
     try {
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {

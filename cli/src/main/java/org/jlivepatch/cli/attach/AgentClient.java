@@ -6,7 +6,6 @@ import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -28,6 +27,7 @@ import java.util.function.Consumer;
 import org.jlivepatch.cli.CliException;
 import org.jlivepatch.cli.ExitCode;
 import org.jlivepatch.cli.Timing;
+import org.jlivepatch.core.payload.PropertiesText;
 
 /**
  * The CLI side of the agent protocol (docs/agent-protocol.md): attaches to a target JVM, reads its
@@ -171,9 +171,11 @@ public final class AgentClient {
           properties.setProperty("payload", copy.toString());
         }
         Path requestFile = dir.resolve("request.properties");
-        try (Writer writer = Files.newBufferedWriter(requestFile, StandardCharsets.UTF_8)) {
-          properties.store(writer, "jlivepatch request");
+        Map<String, String> text = new java.util.HashMap<>();
+        for (String key : properties.stringPropertyNames()) {
+          text.put(key, properties.getProperty(key));
         }
+        Files.write(requestFile, PropertiesText.write(text));
         AgentResult result = load(agentJar, requestFile, dir.resolve("result.properties"), timeout.plus(ANSWER_GRACE));
         return copy == null ? result : result.withMessage(result.message().replace(copy.toString(), payload.displayName()));
       } catch (IOException e) {
