@@ -99,8 +99,9 @@ final class Report {
         + "JVM starting and exiting with nothing to do. The *logged* runs repeat jlivepatch and the floor with "
         + "`-Xlog:class+load` and `-Djlivepatch.timing=true` (timing marks in the CLI, its agent and the floor) to split "
         + "the time: JVM start until the main class loads; own work until the attach starts (CLI: option parsing, reading "
-        + "and checking the payload, finding the JVM); the attach (the JDK's attach API waits 100 ms before it first "
-        + "looks for the target's attach socket, floor and CLI alike); the agent load and the command, and of it the "
+        + "and checking the payload, finding the JVM); the attach (the floor through the JDK's attach API, which waits "
+        + "100 ms before it first looks for the target's attach socket; the CLI starts the target's attach listener "
+        + "itself and looks every millisecond); the agent load and the command, and of it the "
         + "agent's own time in the target (from the JVM entering the agent to the written answer); the exit.\n\n");
     md.append("| JDK | tool | wall | JVM start | own work before attach | attach | agent load + command (in the agent) | exit | "
         + "in target: read running code / switch |\n|---|---|---|---|---|---|---|---|---|\n");
