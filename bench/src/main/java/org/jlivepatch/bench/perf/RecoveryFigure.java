@@ -64,6 +64,11 @@ final class RecoveryFigure {
       return Double.NaN;
     }
 
+    /** Ms from the apply's start until the rate is back ({@link #recoveryMs} after its end), or NaN. */
+    double fromStartMs() {
+      return applyEnd - applyStart + recoveryMs(applyStart, applyEnd);
+    }
+
     long failures() {
       return Arrays.stream(failed).sum();
     }
@@ -87,8 +92,38 @@ final class RecoveryFigure {
 
   private RecoveryFigure() {}
 
-  static List<Run> run(Env env) throws Exception {
+  /**
+   * Every configuration {@code rounds} times, round by round (jlivepatch and raw alternate), each
+   * run on a fresh service.
+   */
+  static List<Run> run(Env env, int rounds) throws Exception {
     DemoPatch patch = DemoPatch.create(env);
+    List<Run> runs = new ArrayList<>();
+    for (int round = 0; round < rounds; round++) {
+      runs.addAll(round(env, patch));
+    }
+    return runs;
+  }
+
+  /**
+   * Per configuration (JDK, agent mode, tool), the run whose time from the apply's start until the
+   * rate is back is the median of the configuration's runs (not back in time counts as longest).
+   */
+  static List<Run> medianRuns(List<Run> all) {
+    java.util.Map<String, List<Run>> byConfiguration = new java.util.LinkedHashMap<>();
+    for (Run run : all) {
+      byConfiguration.computeIfAbsent(run.jdk() + "|" + run.mode() + "|" + run.tool(), k -> new ArrayList<>()).add(run);
+    }
+    List<Run> medians = new ArrayList<>();
+    for (List<Run> runs : byConfiguration.values()) {
+      List<Run> sorted = new ArrayList<>(runs);
+      sorted.sort(java.util.Comparator.comparingDouble(r -> Double.isNaN(r.fromStartMs()) ? Double.MAX_VALUE : r.fromStartMs()));
+      medians.add(sorted.get((sorted.size() - 1) / 2));
+    }
+    return medians;
+  }
+
+  private static List<Run> round(Env env, DemoPatch patch) throws Exception {
     List<Run> runs = new ArrayList<>();
     for (Jdk jdk : env.jdks) {
       for (String mode : List.of("attached", "at startup")) {
