@@ -16,17 +16,17 @@ public final class AgentMain {
 
   /** Entry point for {@code -javaagent:jlivepatch-agent.jar=patches=DIR[,trust=FILE]}. */
   public static void premain(String options, Instrumentation instrumentation) {
-    start(options, instrumentation, true);
+    start(options, instrumentation, true, System.nanoTime());
   }
 
   /** Entry point for a dynamic attach; {@code options} is {@code request=PATH}. */
   public static void agentmain(String options, Instrumentation instrumentation) {
-    start(options, instrumentation, false);
+    start(options, instrumentation, false, System.nanoTime());
   }
 
-  private static void start(String options, Instrumentation instrumentation, boolean atStartup) {
+  private static void start(String options, Instrumentation instrumentation, boolean atStartup, long enteredNanos) {
     try {
-      org.jlivepatch.agent.rt.AgentRuntime.start(instrumentation, options, atStartup);
+      org.jlivepatch.agent.rt.AgentRuntime.start(instrumentation, options, atStartup, enteredNanos);
     } catch (Throwable t) {
       System.err.println("jlivepatch agent: not started: " + t);
     }

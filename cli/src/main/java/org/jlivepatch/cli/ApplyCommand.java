@@ -53,8 +53,11 @@ public final class ApplyCommand implements Callable<Integer> {
       request.put("command", command);
       consistency.addTo(request); // a wrong --consistency is a usage error before anything is read
       request.put("user", AgentCommands.user());
+      Timing.mark("options parsed");
       PayloadFiles.Checked checked = PayloadFiles.read(payload);
+      Timing.mark("payload checked");
       LocalJvm jvm = AgentCommands.resolve(pid);
+      Timing.mark("target found");
       String action = command + " of " + checked.payload().patch().id();
       Transitions.Polled polled;
       try (AgentClient.Session session = new AgentClient(Progress.to(spec.commandLine().getErr()))

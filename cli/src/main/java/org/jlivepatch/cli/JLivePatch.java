@@ -2,10 +2,8 @@ package org.jlivepatch.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
 import org.jlivepatch.core.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,15 +32,19 @@ import picocli.CommandLine.Spec;
 public final class JLivePatch implements Runnable {
 
   /**
-   * The subcommands by name, in the order help lists them. Created when used: picocli reads each
-   * command's annotations by reflection, which costs a fresh JVM some 100 ms for all of them.
+   * The subcommands' names, in the order help lists them. Each is created when used ({@link
+   * #create}): picocli reads each command's annotations by reflection, which costs a fresh JVM some
+   * 100 ms for all of them. A switch rather than a map of constructor references: those would load
+   * every command class and spin a lambda class for each at start-up.
    */
-  private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+  private static final List<String> SUBCOMMANDS = List.of("build", "review", "inspect", "jvms", "apply", "revert",
+      "replace", "list", "status", "keygen", "sign", "verify", "demo", "help");
 
   @Spec CommandSpec spec;
 
   /** Runs the CLI and exits with its exit code. */
   public static void main(String[] args) {
+    Timing.mark("main");
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     System.exit(run(out, err, args));
@@ -51,8 +53,12 @@ public final class JLivePatch implements Runnable {
   /** Runs the CLI with the given writers and returns its exit code; never exits the JVM. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     // Only the subcommand named first, when it is one; all of them for help, usage errors and the rest.
-    Supplier<Object> named = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
-    return configure(named == null ? allSubcommands() : List.of(named.get()), out, err).execute(args);
+    Object named = args.length > 0 ? create(args[0]) : null;
+    CommandLine commandLine = configure(named == null ? allSubcommands() : List.of(named), out, err);
+    Timing.mark("command line built");
+    int exitCode = commandLine.execute(args);
+    Timing.mark("done");
+    return exitCode;
   }
 
   /** The configured command line with every subcommand, for tests and embedding. */
@@ -62,7 +68,9 @@ public final class JLivePatch implements Runnable {
 
   private static CommandLine configure(List<Object> subcommands, PrintWriter out, PrintWriter err) {
     CommandLine commandLine = new CommandLine(new JLivePatch());
-    subcommands.forEach(commandLine::addSubcommand);
+    for (Object subcommand : subcommands) {
+      commandLine.addSubcommand(subcommand);
+    }
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setExecutionExceptionHandler(new ErrorHandler());
@@ -70,27 +78,33 @@ public final class JLivePatch implements Runnable {
     return commandLine;
   }
 
-  private static Map<String, Supplier<Object>> subcommands() {
-    Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
-    commands.put("build", BuildCommand::new);
-    commands.put("review", ReviewCommand::new);
-    commands.put("inspect", InspectCommand::new);
-    commands.put("jvms", JvmsCommand::new);
-    commands.put("apply", ApplyCommand::new);
-    commands.put("revert", RevertCommand::new);
-    commands.put("replace", ReplaceCommand::new);
-    commands.put("list", ListCommand::new);
-    commands.put("status", StatusCommand::new);
-    commands.put("keygen", KeygenCommand::new);
-    commands.put("sign", SignCommand::new);
-    commands.put("verify", VerifyCommand::new);
-    commands.put("demo", DemoCommand::new);
-    commands.put("help", CommandLine.HelpCommand::new);
-    return commands;
+  /** A new instance of the subcommand {@code name}, or null when there is none by that name. */
+  private static Object create(String name) {
+    return switch (name) {
+      case "build" -> new BuildCommand();
+      case "review" -> new ReviewCommand();
+      case "inspect" -> new InspectCommand();
+      case "jvms" -> new JvmsCommand();
+      case "apply" -> new ApplyCommand();
+      case "revert" -> new RevertCommand();
+      case "replace" -> new ReplaceCommand();
+      case "list" -> new ListCommand();
+      case "status" -> new StatusCommand();
+      case "keygen" -> new KeygenCommand();
+      case "sign" -> new SignCommand();
+      case "verify" -> new VerifyCommand();
+      case "demo" -> new DemoCommand();
+      case "help" -> new CommandLine.HelpCommand();
+      default -> null;
+    };
   }
 
   private static List<Object> allSubcommands() {
-    return SUBCOMMANDS.values().stream().map(Supplier::get).toList();
+    List<Object> all = new ArrayList<>();
+    for (String name : SUBCOMMANDS) {
+      all.add(create(name));
+    }
+    return all;
   }
 
   @Override

@@ -51,8 +51,11 @@ public final class AgentRuntime {
   /**
    * Starts the agent, or reaches the running one, and handles {@code options}: a request file
    * for an attach, a patch directory at startup. Never throws.
+   *
+   * @param enteredNanos {@link System#nanoTime()} when the JVM entered the agent, for a request's
+   *     timing marks
    */
-  public static void start(Instrumentation instrumentation, String options, boolean atStartup) {
+  public static void start(Instrumentation instrumentation, String options, boolean atStartup, long enteredNanos) {
     AgentRuntime runtime;
     synchronized (AgentRuntime.class) {
       if (instance == null) {
@@ -62,11 +65,12 @@ public final class AgentRuntime {
       runtime = instance;
     }
     runtime.registerMBeanIfServerExists();
+    long readyNanos = System.nanoTime();
     try {
       if (atStartup) {
         new StartupPatches(runtime).apply(options == null ? "" : options);
       } else {
-        new RequestHandler(runtime).handle(options == null ? "" : options);
+        new RequestHandler(runtime).handle(options == null ? "" : options, enteredNanos, readyNanos);
       }
     } catch (Throwable t) {
       runtime.audit.warning("agent " + (atStartup ? "startup" : "command") + " failed: " + t);
@@ -186,9 +190,12 @@ public final class AgentRuntime {
 
   /** The stack as the MBean shows it. */
   static List<PatchStackMXBean.StackEntry> describe(PatchStack stack) {
-    return stack.entries().stream().map(p -> new PatchStackMXBean.StackEntry(p.id(),
-        p.patch().depends().orElse(""), p.appliedAt().toString(), p.user(), p.signer(), p.appliedNames(),
-        p.pendingNames())).toList();
+    List<PatchStackMXBean.StackEntry> entries = new java.util.ArrayList<>();
+    for (AppliedPatch p : stack.entries()) {
+      entries.add(new PatchStackMXBean.StackEntry(p.id(), p.patch().depends().orElse(""), p.appliedAt().toString(),
+          p.user(), p.signer(), p.appliedNames(), p.pendingNames()));
+    }
+    return List.copyOf(entries);
   }
 
   /** Sets the trusted keys file named at startup. */

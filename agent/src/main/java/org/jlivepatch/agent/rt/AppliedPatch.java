@@ -105,19 +105,39 @@ final class AppliedPatch {
 
   /** The definition this patch installed for {@code type}, if any. */
   Optional<InstalledClass> installedFor(Class<?> type) {
-    return installed.stream().filter(i -> i.is(type)).findFirst();
+    for (InstalledClass i : installed) {
+      if (i.is(type)) {
+        return Optional.of(i);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Whether this patch switched in {@code name} in {@code loader}. */
   boolean hasInstalled(String name, ClassLoader loader) {
-    return installed.stream().anyMatch(i -> i.name().equals(name) && i.isLoader(loader));
+    for (InstalledClass i : installed) {
+      if (i.name().equals(name) && i.isLoader(loader)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether this patch switched in {@code name} in any class loader. */
+  boolean hasInstalled(String name) {
+    for (InstalledClass i : installed) {
+      if (i.name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Binary names of the patched classes switched in, in patch order, without repeats. */
   List<String> appliedNames() {
     Set<String> names = new LinkedHashSet<>();
     for (PatchedClass c : patch.classes()) {
-      if (installed.stream().anyMatch(i -> i.name().equals(c.name()))) {
+      if (hasInstalled(c.name())) {
         names.add(c.name());
       }
     }
@@ -128,7 +148,7 @@ final class AppliedPatch {
   List<String> pendingNames() {
     List<String> names = new ArrayList<>();
     for (PatchedClass c : patch.classes()) {
-      if (installed.stream().noneMatch(i -> i.name().equals(c.name()))) {
+      if (!hasInstalled(c.name())) {
         names.add(c.name());
       }
     }

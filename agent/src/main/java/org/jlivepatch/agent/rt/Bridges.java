@@ -28,6 +28,16 @@ final class Bridges {
     this.instrumentation = instrumentation;
   }
 
+  /** The bridges of {@code loader} by package; callers hold this object's lock. */
+  private Map<String, Class<?>> byPackage(ClassLoader loader) {
+    Map<String, Class<?>> byPackage = bridges.get(loader);
+    if (byPackage == null) {
+      byPackage = new HashMap<>();
+      bridges.put(loader, byPackage);
+    }
+    return byPackage;
+  }
+
   /**
    * A lookup with full privilege on {@code type}, through the bridge of its package (defined on
    * first use, its linker set).
@@ -61,7 +71,7 @@ final class Bridges {
           + " jlivepatch patches boot classes in place only (use --consistency immediate with a body-only patch)");
     }
     String packageInternal = type.getPackageName().replace('.', '/');
-    Map<String, Class<?>> byPackage = bridges.computeIfAbsent(loader, l -> new HashMap<>());
+    Map<String, Class<?>> byPackage = byPackage(loader);
     Class<?> bridge = byPackage.get(packageInternal);
     if (bridge != null) {
       return bridge;
@@ -96,7 +106,7 @@ final class Bridges {
     if (loader == null) {
       throw new IllegalStateException("the boot class loader gets no jlivepatch bridge");
     }
-    Map<String, Class<?>> byPackage = bridges.computeIfAbsent(loader, l -> new HashMap<>());
+    Map<String, Class<?>> byPackage = byPackage(loader);
     if (byPackage.containsKey(packageInternal)) {
       return;
     }

@@ -18,6 +18,19 @@ public record GatedMethod(Class<?> owner, String name, String descriptor) {
     Objects.requireNonNull(descriptor, "descriptor");
   }
 
+  // equals and hashCode written out: a record's own bootstrap method handles (ObjectMethods) on
+  // first use, dozens of classes spun in the target at the agent's first per-thread switch.
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof GatedMethod m && owner == m.owner && name.equals(m.name) && descriptor.equals(m.descriptor);
+  }
+
+  @Override
+  public int hashCode() {
+    return (owner.hashCode() * 31 + name.hashCode()) * 31 + descriptor.hashCode();
+  }
+
   /** {@code Owner.name(desc)R}, as messages name methods. */
   @Override
   public String toString() {

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -105,10 +106,14 @@ final class PatchEngine {
       targets.addAll(matchExpectations(patch, resolve(names(patch)), Map.of(), outcomes, applying, seen, patchedAtLoad,
           false));
 
+      Marks.mark("checks passed");
       List<InstalledClass> installed = new ArrayList<>();
       defineAddedClasses(patch);
       Switcher.Switched switched = switchTargets(targets, "apply " + patch.id(), options, applying, installed);
-      targets.forEach(target -> before.put(target.type(), target.installed()));
+      Marks.mark("switched");
+      for (Target target : targets) {
+        before.put(target.type(), target.installed());
+      }
       // Once more after the switch, for a definition that took longer still: a second, small switch.
       List<Target> lateTargets = matchExpectations(patch, resolve(names(patch)), Map.of(), outcomes, applying, seen,
           patchedAtLoad, false);
@@ -116,7 +121,9 @@ final class PatchEngine {
         defineAddedClasses(patch); // for a loader that loaded a patched class meanwhile
       }
       switchTargets(lateTargets, "apply " + patch.id() + " (late)", SwitchOptions.IMMEDIATE, applying, installed);
-      lateTargets.forEach(target -> before.put(target.type(), target.installed()));
+      for (Target target : lateTargets) {
+        before.put(target.type(), target.installed());
+      }
       hooks.run(Phase.POST_APPLY);
       applying.committed(installed, hooks);
       stack.commitApply(applying);
@@ -232,8 +239,7 @@ final class PatchEngine {
     if (report == Switcher.TransitionReport.NONE) {
       return "";
     }
-    String line = String.format(java.util.Locale.ROOT, "; per-thread transition of %d thread(s) in %d ms",
-        report.threads(), report.millis());
+    String line = "; per-thread transition of " + report.threads() + " thread(s) in " + report.millis() + " ms";
     if (report.forced()) {
       line += "; FORCED with " + report.stragglers().size() + " thread(s) still in old code: "
           + String.join(", ", report.stragglers());
@@ -474,8 +480,17 @@ final class PatchEngine {
   private String timings() {
     long capture = runningBytes.takeCaptureNanos();
     long redefine = switcher.takeRedefineNanos();
-    return String.format(java.util.Locale.ROOT, " [running code read in %.2f ms, switched in %.2f ms]",
-        capture / 1e6, redefine / 1e6);
+    return " [running code read in " + millis(capture) + " ms, switched in " + millis(redefine) + " ms]";
+  }
+
+  /**
+   * {@code 12.34}: nanoseconds as milliseconds with two decimals. Not String.format: its first
+   * floating-point conversion loads the locale data for decimal symbols into the target.
+   */
+  static String millis(long nanos) {
+    long hundredths = (nanos + 5_000) / 10_000;
+    long fraction = hundredths % 100;
+    return hundredths / 100 + (fraction < 10 ? ".0" : ".") + fraction;
   }
 
   // ---- checks
@@ -494,7 +509,9 @@ final class PatchEngine {
   /** Every loaded class with one of {@code names}, by name, across all class loaders. */
   private Map<String, List<Class<?>>> resolve(Collection<String> names) throws CommandException {
     Map<String, List<Class<?>>> result = new LinkedHashMap<>();
-    names.forEach(n -> result.put(n, new ArrayList<>()));
+    for (String name : names) {
+      result.put(name, new ArrayList<>());
+    }
     for (Class<?> type : instrumentation.getAllLoadedClasses()) {
       List<Class<?>> sameName = result.get(type.getName());
       if (sameName != null && !type.isArray()) {
@@ -534,7 +551,12 @@ final class PatchEngine {
         continue;
       }
       if (!refuse) {
-        outcomes.removeIf(o -> o.name().equals(patchedClass.name()) && o.state().equals("pending"));
+        for (Iterator<ClassOutcome> it = outcomes.iterator(); it.hasNext(); ) {
+          ClassOutcome o = it.next();
+          if (o.name().equals(patchedClass.name()) && o.state().equals("pending")) {
+            it.remove();
+          }
+        }
       }
       String firstMismatch = null;
       int matched = 0;
@@ -593,8 +615,7 @@ final class PatchEngine {
     List<String> pending = new ArrayList<>();
     for (PatchedClass patchedClass : patch.classes()) {
       String name = patchedClass.name();
-      if (loaded.getOrDefault(name, List.of()).isEmpty()
-          && applying.installed().stream().noneMatch(i -> i.name().equals(name))) {
+      if (loaded.getOrDefault(name, List.of()).isEmpty() && !applying.hasInstalled(name)) {
         pending.add(name);
       }
     }
@@ -631,7 +652,8 @@ final class PatchEngine {
   }
 
   private void checkStack(Patch patch, boolean replacing) throws CommandException {
-    Optional<String> top = stack.top().map(AppliedPatch::id);
+    Optional<AppliedPatch> topPatch = stack.top();
+    Optional<String> top = topPatch.isPresent() ? Optional.of(topPatch.get().id()) : Optional.empty();
     if (replacing) {
       if (patch.depends().isPresent()) {
         throw CommandException.refused("stack", "patch " + patch.id() + " depends on " + patch.depends().get()
@@ -639,8 +661,10 @@ final class PatchEngine {
       }
       return;
     }
-    if (stack.entries().stream().anyMatch(p -> p.id().equals(patch.id()))) {
-      throw CommandException.refused("stack", "patch " + patch.id() + " is already applied");
+    for (AppliedPatch applied : stack.entries()) {
+      if (applied.id().equals(patch.id())) {
+        throw CommandException.refused("stack", "patch " + patch.id() + " is already applied");
+      }
     }
     if (patch.depends().isEmpty() && top.isPresent()) {
       throw CommandException.refused("stack", "patch " + patch.id() + " depends on no patch, but the stack is not empty"
@@ -673,29 +697,55 @@ final class PatchEngine {
   // ---- helpers
 
   private static List<String> names(Patch patch) {
-    return patch.classes().stream().map(PatchedClass::name).toList();
+    List<String> names = new ArrayList<>();
+    for (PatchedClass patchedClass : patch.classes()) {
+      names.add(patchedClass.name());
+    }
+    return names;
   }
 
   /** The loaded patched classes, to switch and patched as they loaded, grouped by defining loader. */
   private static Map<ClassLoader, List<Class<?>>> byLoader(List<Target> targets, List<Class<?>> patchedAtLoad) {
     Map<ClassLoader, List<Class<?>>> groups = new LinkedHashMap<>();
     for (Target target : targets) {
-      groups.computeIfAbsent(target.type().getClassLoader(), l -> new ArrayList<>()).add(target.type());
+      group(groups, target.type());
     }
     for (Class<?> type : patchedAtLoad) {
-      groups.computeIfAbsent(type.getClassLoader(), l -> new ArrayList<>()).add(type);
+      group(groups, type);
     }
     return groups;
   }
 
+  private static void group(Map<ClassLoader, List<Class<?>>> groups, Class<?> type) {
+    List<Class<?>> group = groups.get(type.getClassLoader());
+    if (group == null) {
+      group = new ArrayList<>();
+      groups.put(type.getClassLoader(), group);
+    }
+    group.add(type);
+  }
+
   private static Optional<Class<?>> find(Map<String, List<Class<?>>> loaded, InstalledClass installed) {
-    return loaded.getOrDefault(installed.name(), List.of()).stream().filter(installed::is).findFirst();
+    for (Class<?> type : loaded.getOrDefault(installed.name(), List.of())) {
+      if (installed.is(type)) {
+        return Optional.of(type);
+      }
+    }
+    return Optional.empty();
   }
 
   private static String summary(String verb, Patch patch, List<ClassOutcome> outcomes) {
-    long applied = outcomes.stream().filter(o -> o.state().equals("applied")).count();
-    long pending = outcomes.stream().filter(o -> o.state().equals("pending")).count();
-    long mismatch = outcomes.stream().filter(o -> o.state().equals("mismatch")).count();
+    long applied = 0;
+    long pending = 0;
+    long mismatch = 0;
+    for (ClassOutcome o : outcomes) {
+      switch (o.state()) {
+        case "applied" -> applied++;
+        case "pending" -> pending++;
+        case "mismatch" -> mismatch++;
+        default -> { }
+      }
+    }
     StringBuilder line = new StringBuilder(verb).append(' ').append(patch.id()).append(": ")
         .append(patch.methodCount()).append(" method(s) in ").append(applied).append(" class definition(s)");
     if (pending > 0) {

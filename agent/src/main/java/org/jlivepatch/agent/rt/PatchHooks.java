@@ -47,7 +47,11 @@ final class PatchHooks {
    */
   static PatchHooks bind(Patch patch, Map<ClassLoader, List<Class<?>>> classesByLoader, List<String> pending,
       Audit audit, Instrumentation instrumentation) throws CommandException {
-    if (patch.hooks().stream().noneMatch(HookClass::entryPoint)) {
+    boolean entryPoint = false;
+    for (HookClass hook : patch.hooks()) {
+      entryPoint |= hook.entryPoint();
+    }
+    if (!entryPoint) {
       return NONE;
     }
     ApiJar.install(instrumentation, Phase.PRE_APPLY.step);

@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 /**
  * The patches applied in this JVM, bottom to top, and the {@link LoadView} the class-load patcher
@@ -46,7 +45,11 @@ final class PatchStack {
     private LoadView(List<AppliedPatch> patches) {
       this.patches = List.copyOf(patches);
       Set<String> all = new HashSet<>();
-      patches.forEach(p -> p.patch().classes().forEach(c -> all.add(c.internalName())));
+      for (AppliedPatch p : patches) {
+        for (org.jlivepatch.core.model.PatchedClass c : p.patch().classes()) {
+          all.add(c.internalName());
+        }
+      }
       this.internalNames = Set.copyOf(all);
     }
 
@@ -152,7 +155,11 @@ final class PatchStack {
 
   /** The patch ids bottom to top, comma-separated. */
   String ids() {
-    return entries.stream().map(AppliedPatch::id).collect(Collectors.joining(","));
+    StringBuilder ids = new StringBuilder();
+    for (AppliedPatch entry : entries) {
+      ids.append(ids.length() == 0 ? "" : ",").append(entry.id());
+    }
+    return ids.toString();
   }
 
   /**

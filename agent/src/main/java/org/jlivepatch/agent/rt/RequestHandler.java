@@ -1,22 +1,22 @@
 package org.jlivepatch.agent.rt;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jlivepatch.core.Version;
+import org.jlivepatch.core.payload.PropertiesText;
 
 /**
  * Executes one request of the agent protocol (docs/agent-protocol.md): reads
@@ -36,8 +36,13 @@ final class RequestHandler {
     this.runtime = runtime;
   }
 
-  /** Handles {@code request=PATH}; writes a result for every request it can read. */
-  void handle(String options) throws IOException {
+  /**
+   * Handles {@code request=PATH}; writes a result for every request it can read.
+   *
+   * @param enteredNanos when the JVM entered the agent; {@code readyNanos} when its runtime was
+   *     ready (both {@link System#nanoTime()}), for the marks of a request with {@code timing=true}
+   */
+  void handle(String options, long enteredNanos, long readyNanos) throws IOException {
     if (!options.startsWith("request=")) {
       runtime.audit().warning("attached without a request (options '" + options + "'); nothing to do");
       return;
@@ -47,7 +52,17 @@ final class RequestHandler {
     try (Reader in = Files.newBufferedReader(requestFile, StandardCharsets.UTF_8)) {
       request.load(in);
     }
+    boolean timed = request.getProperty("timing", "").equals("true");
+    if (timed) {
+      Marks.begin(enteredNanos);
+      Marks.markAt("agent ready", readyNanos);
+      Marks.mark("request read");
+    }
     Properties result = execute(request, requestFile);
+    if (timed) {
+      Marks.mark("answered");
+      result.setProperty("timing", Marks.end());
+    }
     write(result, requestFile.resolveSibling("result.properties"));
   }
 
@@ -178,6 +193,7 @@ final class RequestHandler {
           Path payload = Path.of(request.getProperty("payload", ""));
           yield runtime.locked(timeout - waited, () -> {
             Incoming incoming = runtime.payloads().read(payload);
+            Marks.mark("payload checked");
             result.setProperty("patch.id", incoming.patch().id());
             return command.equals("apply")
                 ? runtime.engine().apply(incoming, user, true, options)
@@ -200,6 +216,7 @@ final class RequestHandler {
         result.setProperty("patch.signer", done.signer());
       }
       putClasses(result, done.classes());
+      Marks.mark("command done");
       runtime.transitions().putReport(result, runtime.engine().takeTransition());
       if (isChange(command)) {
         runtime.audit().record(user, command, done.patchId(), 0, done.message());
@@ -332,10 +349,11 @@ final class RequestHandler {
   /** Writes to a temporary name, then renames, so the CLI never reads half a result. */
   private static void write(Properties result, Path target) throws IOException {
     Path temporary = target.resolveSibling("result.properties.tmp");
-    try (OutputStream out = Files.newOutputStream(temporary);
-        Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
-      result.store(writer, "jlivepatch agent result");
+    Map<String, String> text = new HashMap<>();
+    for (String key : result.stringPropertyNames()) {
+      text.put(key, result.getProperty(key));
     }
+    Files.write(temporary, PropertiesText.write(text));
     try {
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {

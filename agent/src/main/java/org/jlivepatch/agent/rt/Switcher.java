@@ -87,6 +87,7 @@ final class Switcher {
     boolean done = false;
     try {
       List<Plan> plans = plan(switches, generation, transitions != null);
+      Marks.mark("planned");
       Map<Class<?>, byte[]> steady = new LinkedHashMap<>();
       Map<Class<?>, byte[]> gated = new LinkedHashMap<>();
       Map<Class<?>, byte[]> original = new LinkedHashMap<>();
@@ -112,6 +113,7 @@ final class Switcher {
           end = transitions.run(generation, gatedMethods, () -> {
             redefine(gated, "redefine", "nothing changed");
             installed[0] = true;
+            Marks.mark("gated classes in");
           });
         } catch (CommandException | RuntimeException e) {
           if (installed[0]) {
@@ -123,6 +125,7 @@ final class Switcher {
           restore(original, gated.keySet(), end.message());
           throw new CommandException(CommandException.RETRY, "consistency", end.message() + "; nothing changed");
         }
+        Marks.mark("transition ended");
         redefine(steady, "redefine", "");
         report = new TransitionReport(end.millis(), end.threads(), end.forced(), end.stragglers());
       }
@@ -151,19 +154,21 @@ final class Switcher {
 
   private List<Plan> plan(List<ClassSwitch> switches, Generation generation, boolean perThread)
       throws CommandException {
-    Map<ClassSwitch, ClassChange> changes = new LinkedHashMap<>();
+    // A list beside switches, not a map keyed by them: a record's hashCode bootstraps method
+    // handles (ObjectMethods) on first use, dozens of classes spun in the target.
+    List<ClassChange> changes = new ArrayList<>();
     Set<String> shadowFields = new LinkedHashSet<>();
     for (ClassSwitch target : switches) {
       ClassChange change = Trampolines.compare(target.from(), target.to());
-      changes.put(target, change);
+      changes.add(change);
       for (ShadowField field : change.shadowFields()) {
         shadowFields.add(change.className() + "." + field.key());
       }
     }
     List<Plan> plans = new ArrayList<>();
-    for (Map.Entry<ClassSwitch, ClassChange> entry : changes.entrySet()) {
-      ClassSwitch target = entry.getKey();
-      ClassChange change = entry.getValue();
+    for (int index = 0; index < switches.size(); index++) {
+      ClassSwitch target = switches.get(index);
+      ClassChange change = changes.get(index);
       Class<?> type = target.type();
       try {
         Set<String> redirected = Trampolines.needsRedirect(target.to(), change, shadowFields);
@@ -209,8 +214,11 @@ final class Switcher {
     if (definitions.isEmpty()) {
       return;
     }
-    ClassDefinition[] array = definitions.entrySet().stream()
-        .map(e -> new ClassDefinition(e.getKey(), e.getValue())).toArray(ClassDefinition[]::new);
+    ClassDefinition[] array = new ClassDefinition[definitions.size()];
+    int i = 0;
+    for (Map.Entry<Class<?>, byte[]> e : definitions.entrySet()) {
+      array[i++] = new ClassDefinition(e.getKey(), e.getValue());
+    }
     RetransformStart.Redefinition tracked = retransformStart.redefining(definitions);
     boolean succeeded = false;
     long started = System.nanoTime();

@@ -14,8 +14,11 @@ import org.jlivepatch.core.model.Patch;
 import org.jlivepatch.core.model.PatchedClass;
 import org.jlivepatch.core.payload.PayloadWriter;
 
-/** The demo service's fix as a payload, and the same patched class files for the floor and Arthas. */
-record DemoPatch(Path payload, Path classesDir, List<Path> classFiles) {
+/**
+ * The demo service's fix as a payload, and the same patched class files for the floor and Arthas
+ * ({@code classesDir}), and the class files they replace ({@code baseDir}) for the floor's revert.
+ */
+record DemoPatch(Path payload, Path classesDir, List<Path> classFiles, Path baseDir) {
 
   static final String ID = "lookup-fix";
 
@@ -33,11 +36,13 @@ record DemoPatch(Path payload, Path classesDir, List<Path> classFiles) {
       PayloadWriter.write(patch, Optional.empty(), out);
     }
     Path classes = Files.createDirectories(dir.resolve("classes"));
+    Path base = Files.createDirectories(dir.resolve("base"));
     List<Path> files = new java.util.ArrayList<>();
     for (PatchedClass c : patch.classes()) {
       files.add(Files.write(classes.resolve(c.name() + ".class"), c.newBytes()));
+      Files.write(base.resolve(c.name() + ".class"), c.baseBytes());
     }
-    return new DemoPatch(payload, classes, files);
+    return new DemoPatch(payload, classes, files, base);
   }
 
   /** The demo service on {@code jdk}, started with extra JVM options; prints {@code listening on PORT}. */

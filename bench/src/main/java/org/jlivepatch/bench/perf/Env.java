@@ -33,9 +33,24 @@ final class Env {
     this.jdks = Jdk.available();
   }
 
-  /** {@code java -jar jlivepatch.jar ARGS} on {@code jdk}. */
+  /**
+   * {@code jlivepatch ARGS} on {@code jdk} as a user runs it: the launcher at the root of the
+   * checkout (its JVM options and class-data-sharing archive) on this run's CLI jar, the archive and
+   * the extracted agent in this run's own cache directory.
+   */
   List<String> cli(Jdk jdk, String... args) {
-    List<String> command = new ArrayList<>(List.of(jdk.java().toString(), "-jar", cliJar.toString()));
+    return cli(jdk, List.of(), args);
+  }
+
+  /** {@link #cli(Jdk, String...)} with extra JVM options (through {@code JDK_JAVA_OPTIONS}). */
+  List<String> cli(Jdk jdk, List<String> jvmOptions, String... args) {
+    List<String> command = new ArrayList<>(List.of("env", "JAVA_HOME=" + jdk.home(), "JLIVEPATCH_JAR=" + cliJar,
+        "XDG_CACHE_HOME=" + work.resolve("cache")));
+    if (!jvmOptions.isEmpty()) {
+      command.add("JDK_JAVA_OPTIONS=" + String.join(" ", jvmOptions));
+    }
+    command.add("bash");
+    command.add(root.resolve("jlivepatch").toString());
     command.addAll(List.of(args));
     return command;
   }

@@ -9,20 +9,36 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Figure 2: whole-process wall time of {@code jlivepatch apply} on a freshly started demo service,
- * beside the floor ({@link FloorClient}: attach, load a minimal agent, {@code redefineClasses} with
- * the same class file) and Arthas ({@code redefine} in batch mode), in alternating runs, each on a
- * new target. Extra runs with {@code -Xlog:class+load} split the jlivepatch and floor times by
- * when key classes load: JVM start until the main class, own work until the attach
- * implementation, then attach, agent load, the command in the target and exit.
+ * Figure 2: whole-process wall time of {@code jlivepatch apply} (through the launcher, as a user
+ * runs it) on a freshly started demo service, beside the floor ({@link FloorClient}: attach, load a
+ * minimal agent, {@code redefineClasses} with the same class file) and Arthas ({@code redefine} in
+ * batch mode), in alternating runs, each on a new target. Extra runs with {@code -Xlog:class+load}
+ * and the timing marks ({@code -Djlivepatch.timing=true}, the same marks in the CLI, its agent and
+ * the floor) split the jlivepatch and floor times: JVM start until the main class, own work until
+ * the attach starts, the attach, the agent load and command (and of it, the agent's own time in the
+ * target), and the exit.
  */
 final class LatencyFigure {
 
   private static final Pattern TIMINGS = Pattern.compile("running code read in ([0-9.]+) ms, switched in ([0-9.]+) ms");
+  private static final Pattern MARK = Pattern.compile("jlivepatch timing: ([0-9.]+) ms (.+)");
+  private static final Pattern IN_TARGET = Pattern.compile("jlivepatch timing: in target .*answered ([0-9.]+)");
 
-  /** One tool on one JDK: wall times and the split, in ms. */
-  record Row(String jdk, String tool, List<Double> wall, List<Double> startup, List<Double> attach,
-      List<Double> rest, List<Double> capture, List<Double> switched, List<Double> classes) {}
+  /**
+   * One tool on one JDK, in ms: wall times and, for the logged runs, the split: {@code startup} JVM
+   * start until the main class loaded, {@code own} main until the attach starts, {@code attach},
+   * {@code agent} from attached until the agent returned (agent load and command), {@code inTarget}
+   * of it the agent's own time, {@code exit} the rest until the process ended.
+   */
+  record Row(String jdk, String tool, List<Double> wall, List<Double> startup, List<Double> own, List<Double> attach,
+      List<Double> agent, List<Double> inTarget, List<Double> exit, List<Double> capture, List<Double> switched,
+      List<Double> classes) {
+
+    Row(String jdk, String tool) {
+      this(jdk, tool, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+          new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    }
+  }
 
   private LatencyFigure() {}
 
@@ -40,6 +56,17 @@ final class LatencyFigure {
     return Double.NaN;
   }
 
+  /** The time of the timing mark {@code what} in a command's output, or NaN. */
+  static double mark(String output, String what) {
+    for (String line : output.split("\n")) {
+      Matcher m = MARK.matcher(line.strip());
+      if (m.matches() && m.group(2).equals(what)) {
+        return Double.parseDouble(m.group(1));
+      }
+    }
+    return Double.NaN;
+  }
+
   static List<Row> run(Env env, int rounds) throws Exception {
     DemoPatch patch = DemoPatch.create(env);
     boolean arthas = Files.isRegularFile(env.arthasHome.resolve("arthas-boot.jar"));
@@ -51,8 +78,7 @@ final class LatencyFigure {
         tools.add("arthas");
       }
       for (String tool : tools) {
-        byTool.put(tool, new Row(jdk.name(), tool, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-            new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+        byTool.put(tool, new Row(jdk.name(), tool));
       }
       int port = 3700;
       for (int round = -1; round < rounds; round++) { // round -1 warms the file cache, not counted
@@ -83,8 +109,13 @@ final class LatencyFigure {
             java.nio.file.Path classLog = env.work.resolve("class-load-" + jdk.feature() + "-" + tool.charAt(0) + "-" + round + ".log");
             if (tool.endsWith("logged")) {
               Files.deleteIfExists(classLog);
-              command = new ArrayList<>(command);
-              command.add(1, "-Xlog:class+load=info:file=" + classLog + ":uptime");
+              List<String> logging = List.of("-Xlog:class+load=info:file=" + classLog + ":uptime", "-Djlivepatch.timing=true");
+              if (kind.equals("jlivepatch")) {
+                command = env.cli(jdk, logging, "apply", pid, patch.payload().toString());
+              } else {
+                command = new ArrayList<>(command);
+                command.addAll(1, logging);
+              }
             }
             Proc.Run run = Proc.check(command, 120);
             if (tool.equals("arthas") && !run.output().contains("redefine success")) {
@@ -95,17 +126,25 @@ final class LatencyFigure {
             }
             row.wall().add(run.wallMs());
             if (tool.endsWith("logged")) {
-              // uptime (ms) when the program's main class, the attach implementation and (CLI) the
-              // result parser loaded: JVM start, own work before attach, attach + agent, the rest.
+              // JVM start until the main class loaded (uptime), then the marks (ms since main).
               String log = Proc.read(classLog);
               double main = loadedAt(log, tool.startsWith("floor") ? FloorClient.class.getName() : "org.jlivepatch.cli.JLivePatch ");
-              double attach = loadedAt(log, "sun.tools.attach.VirtualMachineImpl ");
-              if (Double.isNaN(main) || Double.isNaN(attach)) {
-                throw new IllegalStateException("no class-load marks in " + classLog);
+              String out = run.output();
+              double found = mark(out, "target found");
+              double attached = mark(out, "attached");
+              double returned = mark(out, "agent returned");
+              if (Double.isNaN(main) || Double.isNaN(found) || Double.isNaN(attached) || Double.isNaN(returned)) {
+                throw new IllegalStateException("no class-load or timing marks in " + classLog + " and:\n" + out);
               }
               row.startup().add(main);
-              row.attach().add(attach - main);
-              row.rest().add(run.wallMs() - attach);
+              row.own().add(found);
+              row.attach().add(attached - found);
+              row.agent().add(returned - attached);
+              row.exit().add(run.wallMs() - main - returned);
+              Matcher inTarget = IN_TARGET.matcher(out);
+              if (inTarget.find()) {
+                row.inTarget().add(Double.parseDouble(inTarget.group(1)));
+              }
               row.classes().add((double) log.lines().count());
             }
             Matcher m = TIMINGS.matcher(run.output());

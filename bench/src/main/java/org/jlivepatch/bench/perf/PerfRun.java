@@ -27,7 +27,8 @@ public final class PerfRun {
       report.latency = LatencyFigure.run(env, Integer.getInteger("perf.latencyRounds", 5));
     }
     if (figures.contains("recovery")) {
-      report.recovery = RecoveryFigure.run(env);
+      report.recoveryAll = RecoveryFigure.run(env, Integer.getInteger("perf.recoveryRounds", 3));
+      report.recovery = RecoveryFigure.medianRuns(report.recoveryAll);
       Timeline.draw(report.recovery, root.resolve("docs/performance-recovery.png"));
     }
     if (figures.contains("build")) {

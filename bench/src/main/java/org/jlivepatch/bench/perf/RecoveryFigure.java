@@ -12,8 +12,10 @@ import java.util.List;
 /**
  * Figure 3: requests per second and p99 latency of the demo service in 100 ms buckets, 5 s before
  * to 10 s after an apply and a revert, on each JDK, with the agent attached later or loaded at
- * startup. Load comes from this JVM over loopback, a few closed-loop client threads; every answer
- * is checked, every failure counted.
+ * startup; and the same around the raw JDK mechanism on a fresh service: {@link FloorClient}
+ * attaching and redefining the same class with the fix, then with the original (agent attached
+ * later, or {@link RawRedefineAgent} loaded at startup). Load comes from this JVM over loopback, a
+ * few closed-loop client threads; every answer is checked, every failure counted.
  */
 final class RecoveryFigure {
 
@@ -23,9 +25,17 @@ final class RecoveryFigure {
   static final int WARMUP_S = 5;
   static final int CLIENTS = 4;
 
-  /** One configuration: the buckets and the moments the commands started and ended (ms from start). */
-  record Run(String jdk, String mode, long[] ok, long[] failed, double[] p99Ms, double applyStart, double applyEnd,
+  /**
+   * One configuration: the tool ({@code jlivepatch} or {@code raw}), the buckets and the moments the
+   * commands started and ended (ms from start).
+   */
+  record Run(String jdk, String mode, String tool, long[] ok, long[] failed, double[] p99Ms, double applyStart, double applyEnd,
       double revertStart, double revertEnd) {
+
+    /** {@code JDK 17, jlivepatch, agent attached} or {@code JDK 17, raw redefineClasses, agent at startup}. */
+    String label() {
+      return jdk + ", " + (tool.equals("raw") ? "raw redefineClasses" : tool) + ", agent " + mode;
+    }
 
     double baseline(double before) {
       return rateMedian((int) ((before - BEFORE_S * 1000) / BUCKET_MS), (int) (before / BUCKET_MS));
@@ -54,6 +64,11 @@ final class RecoveryFigure {
       return Double.NaN;
     }
 
+    /** Ms from the apply's start until the rate is back ({@link #recoveryMs} after its end), or NaN. */
+    double fromStartMs() {
+      return applyEnd - applyStart + recoveryMs(applyStart, applyEnd);
+    }
+
     long failures() {
       return Arrays.stream(failed).sum();
     }
@@ -77,19 +92,66 @@ final class RecoveryFigure {
 
   private RecoveryFigure() {}
 
-  static List<Run> run(Env env) throws Exception {
+  /**
+   * Every configuration {@code rounds} times, round by round (jlivepatch and raw alternate), each
+   * run on a fresh service.
+   */
+  static List<Run> run(Env env, int rounds) throws Exception {
     DemoPatch patch = DemoPatch.create(env);
+    List<Run> runs = new ArrayList<>();
+    for (int round = 0; round < rounds; round++) {
+      runs.addAll(round(env, patch));
+    }
+    return runs;
+  }
+
+  /**
+   * Per configuration (JDK, agent mode, tool), the run whose time from the apply's start until the
+   * rate is back is the median of the configuration's runs (not back in time counts as longest).
+   */
+  static List<Run> medianRuns(List<Run> all) {
+    java.util.Map<String, List<Run>> byConfiguration = new java.util.LinkedHashMap<>();
+    for (Run run : all) {
+      byConfiguration.computeIfAbsent(run.jdk() + "|" + run.mode() + "|" + run.tool(), k -> new ArrayList<>()).add(run);
+    }
+    List<Run> medians = new ArrayList<>();
+    for (List<Run> runs : byConfiguration.values()) {
+      List<Run> sorted = new ArrayList<>(runs);
+      sorted.sort(java.util.Comparator.comparingDouble(r -> Double.isNaN(r.fromStartMs()) ? Double.MAX_VALUE : r.fromStartMs()));
+      medians.add(sorted.get((sorted.size() - 1) / 2));
+    }
+    return medians;
+  }
+
+  private static List<Run> round(Env env, DemoPatch patch) throws Exception {
     List<Run> runs = new ArrayList<>();
     for (Jdk jdk : env.jdks) {
       for (String mode : List.of("attached", "at startup")) {
-        List<String> options = mode.equals("at startup") ? List.of("-javaagent:" + env.agentJar) : List.of();
-        runs.add(measure(env, jdk, mode, options, patch));
+        boolean atStartup = mode.equals("at startup");
+        runs.add(measure(env, jdk, mode, "jlivepatch", atStartup ? List.of("-javaagent:" + env.agentJar) : List.of(),
+            env.cli(jdk, "apply", "PID", patch.payload().toString()), env.cli(jdk, "revert", "PID", DemoPatch.ID)));
+        List<String> floor = List.of(jdk.java().toString(), "-cp", env.floorJar.toString(), FloorClient.class.getName(),
+            "PID", env.floorJar.toString());
+        runs.add(measure(env, jdk, mode, "raw", atStartup ? List.of("-javaagent:" + env.floorJar) : List.of(),
+            with(floor, patch.classesDir().toString()), with(floor, patch.baseDir().toString())));
       }
     }
     return runs;
   }
 
-  private static Run measure(Env env, Jdk jdk, String mode, List<String> options, DemoPatch patch) throws Exception {
+  private static List<String> with(List<String> command, String last) {
+    List<String> all = new ArrayList<>(command);
+    all.add(last);
+    return all;
+  }
+
+  /** The command with its {@code PID} argument replaced by {@code pid}. */
+  private static List<String> forPid(List<String> command, String pid) {
+    return command.stream().map(a -> a.equals("PID") ? pid : a).toList();
+  }
+
+  private static Run measure(Env env, Jdk jdk, String mode, String tool, List<String> options, List<String> apply,
+      List<String> revert) throws Exception {
     int seconds = WARMUP_S + BEFORE_S + AFTER_S + AFTER_S + 2;
     int buckets = seconds * 1000 / BUCKET_MS;
     long[] ok = new long[buckets];
@@ -136,11 +198,11 @@ final class RecoveryFigure {
       }
       sleepUntil(start, (WARMUP_S + BEFORE_S) * 1000);
       double applyStart = ms(start);
-      Proc.check(env.cli(jdk, "apply", pid, patch.payload().toString()), 60);
+      Proc.check(forPid(apply, pid), 60);
       double applyEnd = ms(start);
       sleepUntil(start, (long) applyEnd + AFTER_S * 1000);
       double revertStart = ms(start);
-      Proc.check(env.cli(jdk, "revert", pid, DemoPatch.ID), 60);
+      Proc.check(forPid(revert, pid), 60);
       double revertEnd = ms(start);
       for (Thread thread : threads) {
         thread.join(10_000);
@@ -155,9 +217,9 @@ final class RecoveryFigure {
           }
         }
       }
-      Run run = new Run(jdk.name(), mode, ok, failed, p99, applyStart, applyEnd, revertStart, revertEnd);
-      System.out.printf("recovery %s %-10s baseline %.0f req/s, apply %.0f ms, back in %.0f ms; revert back in %.0f ms; "
-          + "failed %d%n", jdk.name(), mode, run.baseline(applyStart), applyEnd - applyStart,
+      Run run = new Run(jdk.name(), mode, tool, ok, failed, p99, applyStart, applyEnd, revertStart, revertEnd);
+      System.out.printf("recovery %s %-10s %-10s baseline %.0f req/s, apply %.0f ms, back in %.0f ms; revert back in %.0f ms; "
+          + "failed %d%n", jdk.name(), mode, tool, run.baseline(applyStart), applyEnd - applyStart,
           run.recoveryMs(applyStart, applyEnd), run.recoveryMs(revertStart, revertEnd), run.failures());
       return run;
     }

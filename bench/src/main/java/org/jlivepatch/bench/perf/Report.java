@@ -11,7 +11,9 @@ final class Report {
   final Env env;
   List<PauseFigure.Row> pause = List.of();
   List<LatencyFigure.Row> latency = List.of();
+  /** The median run of each recovery configuration; {@link #recoveryAll} holds every run. */
   List<RecoveryFigure.Run> recovery = List.of();
+  List<RecoveryFigure.Run> recoveryAll = List.of();
   JmhFigures.Build build;
   SourceFixTiming.Result sourceFix;
   List<JmhFigures.Steady> steady = List.of();
@@ -46,10 +48,16 @@ final class Report {
       }
     }
     for (RecoveryFigure.Run r : recovery) {
+      if (r.tool().equals("raw")) {
+        continue;
+      }
       double back = r.recoveryMs(r.applyStart(), r.applyEnd());
-      md.append(Stats.f("| 3. recovery after apply, %s, agent %s | 95 %% of rate within 1 s, 0 failed | %s after the command, %d failed | %s |%n",
-          r.jdk(), r.mode(), Double.isNaN(back) ? "not within 10 s" : Stats.f("%.0f ms", back), r.failures(),
-          !Double.isNaN(back) && back <= 1000 && r.failures() == 0 ? "yes" : "no"));
+      RecoveryFigure.Run raw = raw(r);
+      md.append(Stats.f("| 3. recovery after apply, %s, agent %s | 95 %% of rate within 1 s, 0 failed | %s after the command%s, %d failed | %s |%n",
+          r.jdk(), r.mode(), Double.isNaN(back) ? "not within 10 s" : Stats.f("%.0f ms", back),
+          raw == null ? "" : "; from the start " + back(r.applyEnd() - r.applyStart() + back) + " ms vs raw `redefineClasses` "
+              + back(raw.applyEnd() - raw.applyStart() + raw.recoveryMs(raw.applyStart(), raw.applyEnd())) + " ms",
+          failedAll(r), !Double.isNaN(back) && back <= 1000 && failedAll(r) == 0 ? "yes" : "no"));
     }
     if (build != null) {
       md.append(Stats.f("| 4. build: diff time vs ASM parse of the same classes | ≤ 2× | %.2f× (%.0f ms vs %.0f ms for %d classes) | %s |%n",
@@ -85,17 +93,25 @@ final class Report {
     md.append("\n").append(pauseMisses());
 
     md.append("\n## 2. Command latency\n\nWall time of the whole process on a freshly started demo service (one request served "
-        + "first, so its classes are loaded), in ms; tools alternate run by run, each on a new target. *floor*: a minimal program "
+        + "first, so its classes are loaded), in ms; tools alternate run by run, each on a new target. *jlivepatch*: "
+        + "`jlivepatch apply PID lookup-fix.jlp` through the `./jlivepatch` launcher, as a user runs it (its JVM options "
+        + "and class-data-sharing archive, made by an uncounted first run). *floor*: a minimal program "
         + "(`FloorClient`) that attaches and loads a minimal agent calling `redefineClasses` with the same class file. *arthas*: "
         + "Arthas 4.0.5 from Maven Central, `redefine FILE;stop` in batch mode (`-c`). *java -version*: the floor program's "
-        + "JVM starting and exiting with nothing to do. The *logged* runs repeat jlivepatch and the floor with `-Xlog:class+load` "
-        + "to split the time: JVM start until the main class loads, own work until the attach implementation loads (CLI: "
-        + "option parsing, reading and checking the payload, finding the JVM), then attach, agent load, the command in the "
-        + "target, detach and exit.\n\n");
-    md.append("| JDK | tool | wall | JVM start | own work before attach | attach … exit | in target: read running code / switch |\n|---|---|---|---|---|---|---|\n");
+        + "JVM starting and exiting with nothing to do. The *logged* runs repeat jlivepatch and the floor with "
+        + "`-Xlog:class+load` and `-Djlivepatch.timing=true` (timing marks in the CLI, its agent and the floor) to split "
+        + "the time: JVM start until the main class loads; own work until the attach starts (CLI: option parsing, reading "
+        + "and checking the payload, finding the JVM); the attach (the floor through the JDK's attach API, which waits "
+        + "100 ms before it first looks for the target's attach socket; the CLI starts the target's attach listener "
+        + "itself and looks every millisecond); the agent load and the command, and of it the "
+        + "agent's own time in the target (from the JVM entering the agent to the written answer); the exit.\n\n");
+    md.append("| JDK | tool | wall | JVM start | own work before attach | attach | agent load + command (in the agent) | exit | "
+        + "in target: read running code / switch |\n|---|---|---|---|---|---|---|---|---|\n");
     for (LatencyFigure.Row r : latency) {
-      md.append(Stats.f("| %s | %s | %s | %s | %s | %s | %s |%n", r.jdk(), r.tool(), Stats.spread(r.wall(), "%.0f"),
-          cell(r.startup()), cell(r.attach()), cell(r.rest()),
+      md.append(Stats.f("| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", r.jdk(), r.tool(), Stats.spread(r.wall(), "%.0f"),
+          cell(r.startup()), cell(r.own()), cell(r.attach()),
+          r.agent().isEmpty() ? "" : cell(r.agent()) + (r.inTarget().isEmpty() ? "" : " (" + cell(r.inTarget()) + ")"),
+          cell(r.exit()),
           r.capture().isEmpty() ? "" : Stats.f("%.1f / %.1f", Stats.median(r.capture()), Stats.median(r.switched()))));
     }
     md.append("\n").append(latencyMisses());
@@ -103,18 +119,37 @@ final class Report {
     md.append("\n## 3. Recovery\n\n![recovery timeline](performance-recovery.png)\n\n");
     md.append("The demo service (`demo.jar`) under closed-loop load from " + RecoveryFigure.CLIENTS + " client threads in the "
         + "bench JVM over loopback, 100 ms buckets, after " + RecoveryFigure.WARMUP_S + " s of warm-up; `jlivepatch apply` at "
-        + "0, `revert` 10 s after the apply ends. *back in*: time after the command ends until five buckets in a row average "
-        + "95 % of the median rate of the 5 s before it. The client, the service and the CLI JVM share 2 cores, so the "
-        + "rate drops while the CLI runs whatever it does; JDK 17 with the agent attached later also recompiles everything "
-        + "after the first redefinition.\n\n");
-    md.append("| JDK | agent | rate before (req/s) | command (ms) | back in (ms) | worst p99 in 10 s after (ms) | p99 before (ms) | revert back in (ms) | failed |\n|---|---|---|---|---|---|---|---|---|\n");
+        + "0, `revert` 10 s after the apply ends. *raw*: the raw JDK mechanism on a fresh service under the same load: the "
+        + "floor program (`FloorClient`) attaches and redefines the same class with the fix at 0, and with its original "
+        + "class file 10 s later; with the agent *at startup* the service starts with the floor's minimal agent "
+        + "(`-javaagent`) instead of jlivepatch's. *back in*: time after the command ends until five buckets in a row "
+        + "average 95 % of the median rate of the 5 s before it; *from start*: the same counted from the command's start "
+        + "(the command's own time included: a slower command can recover while it still runs); *vs raw*: jlivepatch's "
+        + "time from start over the raw one's. The client, "
+        + "the service and the command's JVM share 2 cores, so the rate drops while a command runs whatever it does; "
+        + "JDK 17 with an agent attached later (jlivepatch's or the floor's) also recompiles everything after the first "
+        + "redefinition: the JDK throws away all compiled code then.\n\n");
+    md.append("| JDK | agent | tool | rate before (req/s) | command (ms) | back in (ms) | from start (ms) | from start, every run (ms) | vs raw | worst p99 in 10 s after (ms) | p99 before (ms) | revert back in (ms) | failed (all runs) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (RecoveryFigure.Run r : recovery) {
-      md.append(Stats.f("| %s | %s | %.0f | %.0f | %s | %.1f | %.1f | %s | %d |%n", r.jdk(), r.mode(), r.baseline(r.applyStart()),
-          r.applyEnd() - r.applyStart(), back(r.recoveryMs(r.applyStart(), r.applyEnd())),
+      RecoveryFigure.Run raw = r.tool().equals("raw") ? null : raw(r);
+      double back = r.recoveryMs(r.applyStart(), r.applyEnd());
+      double fromStart = r.applyEnd() - r.applyStart() + back;
+      double rawFromStart = raw == null ? Double.NaN
+          : raw.applyEnd() - raw.applyStart() + raw.recoveryMs(raw.applyStart(), raw.applyEnd());
+      List<RecoveryFigure.Run> all = recoveryAll.stream()
+          .filter(x -> x.jdk().equals(r.jdk()) && x.mode().equals(r.mode()) && x.tool().equals(r.tool())).toList();
+      md.append(Stats.f("| %s | %s | %s | %.0f | %.0f | %s | %s | %s | %s | %.1f | %.1f | %s | %d |%n", r.jdk(), r.mode(),
+          r.tool().equals("raw") ? "raw `redefineClasses`" : r.tool(), r.baseline(r.applyStart()),
+          r.applyEnd() - r.applyStart(), back(back), back(fromStart),
+          String.join(", ", all.stream().map(x -> back(x.fromStartMs())).toList()),
+          Double.isNaN(fromStart) || Double.isNaN(rawFromStart) ? "" : Stats.f("%.2f×", fromStart / rawFromStart),
           r.worstP99(r.applyStart(), r.applyEnd() + 10_000), r.p99Median(r.applyStart() - 5000, r.applyStart()),
-          back(r.recoveryMs(r.revertStart(), r.revertEnd())), r.failures()));
+          back(r.recoveryMs(r.revertStart(), r.revertEnd())), all.stream().mapToLong(RecoveryFigure.Run::failures).sum()));
     }
-    md.append("\nOne run per configuration (about 30 s each).\n");
+    md.append(Stats.f("%nEach configuration ran %d times (about 30 s each), jlivepatch and raw alternating round by round, "
+        + "each on a fresh service; a row is the run whose time from start is the median of them (its other columns and "
+        + "the timeline are that run's), *failed* counts all of them.%n", recovery.isEmpty() ? 0
+        : recoveryAll.size() / recovery.size()));
     md.append("\n").append(recoveryMisses());
     md.append(buildSection());
     md.append(steadySection());
@@ -123,8 +158,7 @@ final class Report {
         + "- The pause of a redefinition is measured per command, not per class: which part of the safepoint walks the "
         + "loaded classes and which part installs the new ones is not split (the JVM's `-Xlog:redefine+class+timer` "
         + "would).\n"
-        + "- The CLI's time before the attach is split by class-load marks only; no profile of it (picocli, the payload "
-        + "check) is on this page.\n");
+        + "- The CLI's and the agent's time is split by timing marks, not profiled method by method.\n");
     Files.writeString(file, md);
   }
 
@@ -179,14 +213,17 @@ final class Report {
         text.append("Where `apply` misses 1.5× the floor, the logged runs' medians over the floor's:\n\n");
       }
       text.append(Stats.f("- %s: %+.0f ms until the main class, %+.0f ms of own work before the attach (parsing the "
-          + "options with picocli, reading and checking the payload with ASM, finding the JVM), %+.0f ms from the attach to "
-          + "the exit (the agent's first load in the target: its classes, reading and checking the payload again, the "
-          + "command, the result; of it the agent's own timings give %.1f ms reading running code and %.1f ms switching). "
-          + "The CLI's JVM loads %.0f classes, the floor's %.0f.%n", r.jdk(),
-          Stats.median(r.startup()) - Stats.median(floor.startup()), Stats.median(r.attach()) - Stats.median(floor.attach()),
-          Stats.median(r.rest()) - Stats.median(floor.rest()),
+          + "options with picocli, reading and checking the payload, finding the JVM), %+.0f ms in the attach, %+.0f ms "
+          + "loading the agent and running the command (the agent's first load in the target: its classes, reading and "
+          + "checking the payload again, the checks against the running code, the per-thread transition's two "
+          + "redefinitions, the result; the agent's own time %.0f ms, of it %.1f ms reading running code and %.1f ms "
+          + "switching), %+.0f ms exiting. The CLI's JVM loads %.0f classes, the floor's %.0f.%n", r.jdk(),
+          Stats.median(r.startup()) - Stats.median(floor.startup()), Stats.median(r.own()) - Stats.median(floor.own()),
+          Stats.median(r.attach()) - Stats.median(floor.attach()), Stats.median(r.agent()) - Stats.median(floor.agent()),
+          Stats.median(r.inTarget()),
           r.capture().isEmpty() ? Double.NaN : Stats.median(r.capture()),
           r.switched().isEmpty() ? Double.NaN : Stats.median(r.switched()),
+          Stats.median(r.exit()) - Stats.median(floor.exit()),
           r.classes().isEmpty() ? Double.NaN : Stats.median(r.classes()),
           floor.classes().isEmpty() ? Double.NaN : Stats.median(floor.classes())));
     }
@@ -198,9 +235,10 @@ final class Report {
     StringBuilder text = new StringBuilder();
     for (RecoveryFigure.Run r : recovery) {
       double back = r.recoveryMs(r.applyStart(), r.applyEnd());
-      if (!Double.isNaN(back) && back <= 1000 && r.failures() == 0) {
+      if (r.tool().equals("raw") || !Double.isNaN(back) && back <= 1000 && failedAll(r) == 0) {
         continue;
       }
+      RecoveryFigure.Run raw = raw(r);
       if (text.length() == 0) {
         text.append("Where recovery misses 1 s:\n\n");
       }
@@ -208,6 +246,11 @@ final class Report {
           + "load; the rate was back %s after it ended, %s after the revert.%n", r.jdk(), r.mode(), r.applyEnd() - r.applyStart(),
           Double.isNaN(back) ? "not within 10 s" : Stats.f("%.0f ms", back), back(r.recoveryMs(r.revertStart(), r.revertEnd()))
               + (Double.isNaN(r.recoveryMs(r.revertStart(), r.revertEnd())) ? "" : " ms")));
+      if (raw != null) {
+        text.append(Stats.f("  The raw `redefineClasses` of the same class under the same load: its command ran %.0f ms, "
+            + "the rate was back %s ms after it.%n", raw.applyEnd() - raw.applyStart(),
+            back(raw.recoveryMs(raw.applyStart(), raw.applyEnd()))));
+      }
     }
     return text.toString();
   }
@@ -261,6 +304,18 @@ final class Report {
       }
     }
     return md.toString();
+  }
+
+  /** Failed requests over every run of {@code r}'s configuration. */
+  private long failedAll(RecoveryFigure.Run r) {
+    return recoveryAll.stream().filter(x -> x.jdk().equals(r.jdk()) && x.mode().equals(r.mode()) && x.tool().equals(r.tool()))
+        .mapToLong(RecoveryFigure.Run::failures).sum();
+  }
+
+  /** The raw run measured beside {@code r}: same JDK, same agent mode. */
+  private RecoveryFigure.Run raw(RecoveryFigure.Run r) {
+    return recovery.stream().filter(x -> x.tool().equals("raw") && x.jdk().equals(r.jdk()) && x.mode().equals(r.mode()))
+        .findFirst().orElse(null);
   }
 
   private static String back(double ms) {

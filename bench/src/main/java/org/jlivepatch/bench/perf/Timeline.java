@@ -66,7 +66,7 @@ final class Timeline {
     g.setColor(Color.GRAY);
     g.drawRect(left, top, right - left, bottom - top);
     g.setColor(Color.BLACK);
-    g.drawString(run.jdk() + ", agent " + run.mode() + ": " + what + Stats.f(" (%.0f ms; failed: %d)", end - start,
+    g.drawString(run.label() + ": " + what + Stats.f(" (%.0f ms; failed: %d)", end - start,
         run.failures()), left, y0 + 13);
     for (int s = -RecoveryFigure.BEFORE_S; s <= RecoveryFigure.AFTER_S; s += 5) {
       int px = (int) x.applyAsDouble(start + s * 1000);

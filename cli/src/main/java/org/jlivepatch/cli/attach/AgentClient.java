@@ -6,7 +6,6 @@ import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -27,6 +26,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jlivepatch.cli.CliException;
 import org.jlivepatch.cli.ExitCode;
+import org.jlivepatch.cli.Timing;
+import org.jlivepatch.core.payload.PropertiesText;
 
 /**
  * The CLI side of the agent protocol (docs/agent-protocol.md): attaches to a target JVM, reads its
@@ -66,7 +67,12 @@ public final class AgentClient {
       return thread;
     });
     try {
-      VirtualMachine vm = bounded(executor, jvm, timeout, "attach", () -> VirtualMachine.attach(Long.toString(jvm.pid())));
+      VirtualMachine vm = bounded(executor, jvm, timeout, "attach", () -> {
+        // The JDK waits 100 ms before it first looks for a listener it just started; this looks sooner.
+        AttachStarter.start(jvm.pid());
+        return VirtualMachine.attach(Long.toString(jvm.pid()));
+      });
+      Timing.mark("attached");
       return new Session(jvm, vm, executor, startedAt);
     } catch (RuntimeException e) {
       executor.shutdownNow();
@@ -150,6 +156,9 @@ public final class AgentClient {
         properties.setProperty("protocol", Integer.toString(AgentResult.PROTOCOL));
         properties.putAll(request);
         properties.setProperty("timeout", Long.toString(timeout.toMillis()));
+        if (Timing.enabled()) {
+          properties.setProperty("timing", "true");
+        }
         // The JVM runs attach operations one at a time: the agent counts time queued behind
         // another command against the timeout, from the start of this one (the first request of
         // a session from before the attach; a later one, such as an await, from now).
@@ -162,9 +171,11 @@ public final class AgentClient {
           properties.setProperty("payload", copy.toString());
         }
         Path requestFile = dir.resolve("request.properties");
-        try (Writer writer = Files.newBufferedWriter(requestFile, StandardCharsets.UTF_8)) {
-          properties.store(writer, "jlivepatch request");
+        Map<String, String> text = new java.util.HashMap<>();
+        for (String key : properties.stringPropertyNames()) {
+          text.put(key, properties.getProperty(key));
         }
+        Files.write(requestFile, PropertiesText.write(text));
         AgentResult result = load(agentJar, requestFile, dir.resolve("result.properties"), timeout.plus(ANSWER_GRACE));
         return copy == null ? result : result.withMessage(result.message().replace(copy.toString(), payload.displayName()));
       } catch (IOException e) {
@@ -178,6 +189,7 @@ public final class AgentClient {
 
     private AgentResult load(Path agentJar, Path requestFile, Path resultFile, Duration wait) throws IOException {
       progress.accept("loading the jlivepatch agent into JVM " + jvm.pid() + "...");
+      Timing.mark("loading the agent");
       Throwable loadFailure = null;
       try {
         bounded(executor, jvm, wait, "the command", () -> {
@@ -190,12 +202,11 @@ public final class AgentClient {
         stuck = true;
         throw e;
       }
+      Timing.mark("agent returned");
       // The agent writes its result even when it reports a failure by throwing.
       if (Files.isRegularFile(resultFile)) {
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(resultFile, StandardCharsets.UTF_8)) {
-          properties.load(reader);
-        }
+        Properties properties = properties(resultFile);
+        Timing.agent(properties.getProperty("timing", ""));
         try {
           return AgentResult.parse(properties);
         } catch (IllegalArgumentException e) {
@@ -207,6 +218,14 @@ public final class AgentClient {
       }
       throw new CliException(ExitCode.FAILURE, "the agent in JVM " + jvm.pid() + " returned without a result; "
           + "is " + agentJar + " a jlivepatch agent speaking protocol " + AgentResult.PROTOCOL + "?");
+    }
+
+    private Properties properties(Path file) throws IOException {
+      Properties properties = new Properties();
+      try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        properties.load(reader);
+      }
+      return properties;
     }
 
     private CliException loadFailureMessage(Throwable failure, Path agentJar) {

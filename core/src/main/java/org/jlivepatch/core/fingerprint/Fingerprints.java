@@ -192,15 +192,16 @@ public final class Fingerprints {
     if (value instanceof String s) {
       // Quoted and escaped so that no string constant can imitate another operand.
       out.append('"');
-      s.chars().forEach(c -> {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
         if (c == '"' || c == '\\') {
-          out.append('\\').append((char) c);
+          out.append('\\').append(c);
         } else if (c < 0x20 || c > 0x7e) {
-          out.append(String.format("\\u%04x", c));
+          out.append(String.format("\\u%04x", (int) c));
         } else {
-          out.append((char) c);
+          out.append(c);
         }
-      });
+      }
       out.append('"');
     } else if (value instanceof Type t) {
       out.append("T:").append(t.getDescriptor());

@@ -69,16 +69,33 @@ public record Patch(
 
   /** Whether any class of the patch needs a trampoline, or the patch adds classes. */
   public boolean needsTrampolines() {
-    return !addedClasses.isEmpty() || classes.stream().anyMatch(PatchedClass::needsTrampoline);
+    if (!addedClasses.isEmpty()) {
+      return true;
+    }
+    for (PatchedClass c : classes) {
+      if (c.needsTrampoline()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Returns the patched class with this binary name, if the patch has it. */
   public Optional<PatchedClass> patchedClass(String binaryName) {
-    return classes.stream().filter(c -> c.name().equals(binaryName)).findFirst();
+    for (PatchedClass c : classes) {
+      if (c.name().equals(binaryName)) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
   }
 
   /** The number of patched methods over all classes. */
   public int methodCount() {
-    return classes.stream().mapToInt(c -> c.methods().size()).sum();
+    int count = 0;
+    for (PatchedClass c : classes) {
+      count += c.methods().size();
+    }
+    return count;
   }
 }

@@ -60,7 +60,9 @@ final class Manifest {
     m.put(FINGERPRINTS, Fingerprints.ALGORITHM);
     m.put("id", patch.id());
     m.put("description", patch.description());
-    patch.depends().ifPresent(d -> m.put("depends", d));
+    if (patch.depends().isPresent()) {
+      m.put("depends", patch.depends().get());
+    }
     m.put("tool.version", patch.toolVersion());
     putBuild(m, "build.old.", patch.oldBuild());
     putBuild(m, "build.new.", patch.newBuild());
@@ -93,9 +95,17 @@ final class Manifest {
       }
     }
     if (!v1) {
-      putList(m, "added", patch.addedClasses(), a -> new String[] {"name", a.name(), "host", a.host()});
-      putList(m, "guard", patch.guards(), g -> new String[] {"class", g.className(), "method", g.method(),
-          "descriptor", g.descriptor(), "reason", g.reason()});
+      List<String[]> added = new ArrayList<>();
+      for (AddedClass a : patch.addedClasses()) {
+        added.add(new String[] {"name", a.name(), "host", a.host()});
+      }
+      putList(m, "added", added);
+      List<String[]> guards = new ArrayList<>();
+      for (Guard g : patch.guards()) {
+        guards.add(new String[] {"class", g.className(), "method", g.method(), "descriptor", g.descriptor(),
+            "reason", g.reason()});
+      }
+      putList(m, "guard", guards);
     }
     m.put("hook.count", Integer.toString(patch.hooks().size()));
     for (int i = 0; i < patch.hooks().size(); i++) {
@@ -103,12 +113,24 @@ final class Manifest {
       m.put("hook." + i + ".name", h.name());
       m.put("hook." + i + ".entryPoint", Boolean.toString(h.entryPoint()));
     }
-    putList(m, "warning", patch.warnings(), w -> new String[] {"class", w.className(), "member", w.member(),
-        "message", w.message()});
-    putList(m, "ignored", patch.ignored(), g -> new String[] {"class", g.className(), "method", g.method(),
-        "descriptor", g.descriptor(), "reason", g.reason()});
-    putList(m, "renamed", patch.renamed(), r -> new String[] {"class", r.className(), "kind", r.kind(),
-        "old", r.oldName(), "new", r.newName()});
+    // Plain loops, no lambdas: the agent decodes (and so re-encodes) every payload on its first
+    // load in a target, where each lambda spins a class.
+    List<String[]> warnings = new ArrayList<>();
+    for (Warning w : patch.warnings()) {
+      warnings.add(new String[] {"class", w.className(), "member", w.member(), "message", w.message()});
+    }
+    putList(m, "warning", warnings);
+    List<String[]> ignored = new ArrayList<>();
+    for (Ignored g : patch.ignored()) {
+      ignored.add(new String[] {"class", g.className(), "method", g.method(), "descriptor", g.descriptor(),
+          "reason", g.reason()});
+    }
+    putList(m, "ignored", ignored);
+    List<String[]> renamed = new ArrayList<>();
+    for (Renamed r : patch.renamed()) {
+      renamed.add(new String[] {"class", r.className(), "kind", r.kind(), "old", r.oldName(), "new", r.newName()});
+    }
+    putList(m, "renamed", renamed);
     for (PayloadFormat.Entry e : PayloadFormat.contentEntries(patch)) {
       if (m.put(ENTRY_PREFIX + e.name(), PayloadFormat.sha256Hex(e.data())) != null) {
         throw new IllegalArgumentException("patch " + patch.id() + " has class " + e.name() + " twice");
@@ -122,14 +144,11 @@ final class Manifest {
     m.put(prefix + "major", Integer.toString(build.majorVersion()));
   }
 
-  private interface Fields<T> {
-    String[] of(T item);
-  }
-
-  private static <T> void putList(Map<String, String> m, String name, List<T> items, Fields<T> fields) {
+  /** Puts {@code NAME.count} and, per item, {@code NAME.I.KEY} for each of its key and value pairs. */
+  private static void putList(Map<String, String> m, String name, List<String[]> items) {
     m.put(name + ".count", Integer.toString(items.size()));
     for (int i = 0; i < items.size(); i++) {
-      String[] pairs = fields.of(items.get(i));
+      String[] pairs = items.get(i);
       for (int k = 0; k < pairs.length; k += 2) {
         if (pairs[k + 1] == null) {
           throw new IllegalArgumentException(name + " " + i + " has no " + pairs[k]);
@@ -242,12 +261,20 @@ final class Manifest {
           String fieldName = keys.take(q + "name");
           String descriptor = keys.take(q + "descriptor");
           boolean isStatic = keys.bool(q + "static");
-          shadows.add(construct(() -> new ShadowField(fieldName, descriptor, isStatic)));
+          try {
+            shadows.add(new ShadowField(fieldName, descriptor, isStatic));
+          } catch (IllegalArgumentException | NullPointerException e) {
+            throw inconsistent(e);
+          }
         }
       }
       byte[] base = classBytes(PayloadFormat.BASE_PREFIX, name, entries, usedEntries);
       byte[] fresh = classBytes(PayloadFormat.NEW_PREFIX, name, entries, usedEntries);
-      classes.add(construct(() -> new PatchedClass(name, base, fresh, list, shadows)));
+      try {
+        classes.add(new PatchedClass(name, base, fresh, list, shadows));
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw inconsistent(e);
+      }
     }
     List<AddedClass> added = new ArrayList<>();
     List<Guard> guards = new ArrayList<>();
@@ -257,7 +284,11 @@ final class Manifest {
         String name = className(keys.take("added." + i + ".name"), "added." + i + ".name");
         String host = className(keys.take("added." + i + ".host"), "added." + i + ".host");
         byte[] bytes = classBytes(PayloadFormat.ADDED_PREFIX, name, entries, usedEntries);
-        added.add(construct(() -> new AddedClass(name, bytes, host)));
+        try {
+          added.add(new AddedClass(name, bytes, host));
+        } catch (IllegalArgumentException | NullPointerException e) {
+          throw inconsistent(e);
+        }
       }
       int guardCount = keys.count("guard.count", m.size());
       for (int i = 0; i < guardCount; i++) {
@@ -266,7 +297,11 @@ final class Manifest {
         String method = keys.take(p + "method");
         String descriptor = keys.take(p + "descriptor");
         String reason = keys.take(p + "reason");
-        guards.add(construct(() -> new Guard(className, method, descriptor, reason)));
+        try {
+          guards.add(new Guard(className, method, descriptor, reason));
+        } catch (IllegalArgumentException | NullPointerException e) {
+          throw inconsistent(e);
+        }
       }
     }
     int hookCount = keys.count("hook.count", entries.size());
@@ -312,8 +347,13 @@ final class Manifest {
     int minJava = keys.number("java.min");
     keys.checkAllTaken();
 
-    Patch patch = construct(() -> new Patch(id, description, depends, toolVersion, oldBuild, newBuild, minJava,
-        classes, hooks, warnings, ignored, renamed, added, guards));
+    Patch patch;
+    try {
+      patch = new Patch(id, description, depends, toolVersion, oldBuild, newBuild, minJava, classes, hooks, warnings,
+          ignored, renamed, added, guards);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw inconsistent(e);
+    }
     byte[] canonical;
     try {
       canonical = encode(patch, version);
@@ -374,16 +414,9 @@ final class Manifest {
     return name;
   }
 
-  private interface Construction<T> {
-    T get();
-  }
-
-  private static <T> T construct(Construction<T> construction) throws PayloadException {
-    try {
-      return construction.get();
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new PayloadException(CORRUPT, "the manifest is inconsistent: " + e.getMessage());
-    }
+  /** A model constructor's refusal of what the manifest says, as the payload's refusal. */
+  private static PayloadException inconsistent(RuntimeException e) {
+    return new PayloadException(CORRUPT, "the manifest is inconsistent: " + e.getMessage());
   }
 
   /** The manifest's keys, each to be taken exactly once; keys left over are an error. */

@@ -82,7 +82,13 @@ final class PayloadFormat {
         return false;
       }
     }
-    return name.chars().noneMatch(c -> c == '/' || c == '\\' || c == ';' || c == '[' || c < 0x20 || c == 0x7f);
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '/' || c == '\\' || c == ';' || c == '[' || c < 0x20 || c == 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Why an entry name is unsafe to handle, or {@code null} when it is safe. */
@@ -99,8 +105,10 @@ final class PayloadFormat {
     if (name.indexOf('\\') >= 0) {
       return "entry name with a backslash '" + printable(name) + "'";
     }
-    if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-      return "entry name with a control character '" + printable(name) + "'";
+    for (int i = 0; i < name.length(); i++) {
+      if (name.charAt(i) < 0x20 || name.charAt(i) == 0x7f) {
+        return "entry name with a control character '" + printable(name) + "'";
+      }
     }
     String[] segments = name.split("/", -1);
     for (int i = 0; i < segments.length; i++) {

@@ -182,7 +182,9 @@ public final class PayloadReader {
           + "interfaces differ from the base class's");
     }
     Map<String, FieldNode> baseFields = new HashMap<>();
-    base.fields.forEach(f -> baseFields.put(f.name + ":" + f.desc, f));
+    for (FieldNode f : base.fields) {
+      baseFields.put(f.name + ":" + f.desc, f);
+    }
     Map<String, ShadowField> shadows = new HashMap<>();
     for (ShadowField shadow : c.shadowFields()) {
       if (shadows.put(shadow.key(), shadow) != null) {

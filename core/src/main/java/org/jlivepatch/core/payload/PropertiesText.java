@@ -9,16 +9,18 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The canonical {@link Properties} text of payload entries: ASCII only (other characters as
- * {@code \\uXXXX}), one {@code key=value} line per key, keys sorted, {@code \n} line ends, no
- * comment. {@link Properties#store} is not used because it writes a date and unsorted keys.
+ * The canonical {@link Properties} text of payload entries, and of the agent protocol's request
+ * and result files: ASCII only (other characters as {@code \\uXXXX}), one {@code key=value} line
+ * per key, keys sorted, {@code \n} line ends, no comment. {@link Properties#store} is not used
+ * because it writes a date (whose first formatting loads time-zone and locale data: tens of
+ * classes in a short-lived CLI or a target) and unsorted keys.
  */
-final class PropertiesText {
+public final class PropertiesText {
 
   private PropertiesText() {}
 
-  /** The canonical text of {@code values}. */
-  static byte[] write(Map<String, String> values) {
+  /** The canonical text of {@code values}, readable by {@link Properties#load}. */
+  public static byte[] write(Map<String, String> values) {
     StringBuilder out = new StringBuilder();
     for (Map.Entry<String, String> e : new TreeMap<>(values).entrySet()) {
       escape(out, e.getKey(), true);

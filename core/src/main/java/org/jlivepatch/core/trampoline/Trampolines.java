@@ -138,8 +138,10 @@ public final class Trampolines {
    */
   public static String lambdaHostName(String classInternal, String keyPrefix) {
     StringBuilder name = new StringBuilder(classInternal).append(HIDDEN_SUFFIX).append('L');
-    keyPrefix.chars().forEach(ch -> name.append(Character.isLetterOrDigit(ch) && ch < 128 || ch == '_' || ch == '$'
-        ? (char) ch : '_'));
+    for (int i = 0; i < keyPrefix.length(); i++) {
+      char ch = keyPrefix.charAt(i);
+      name.append(Character.isLetterOrDigit(ch) && ch < 128 || ch == '_' || ch == '$' ? ch : '_');
+    }
     return name.toString();
   }
 
@@ -704,7 +706,9 @@ public final class Trampolines {
       fields.add(field);
     }
     Set<String> shadowKeys = new HashSet<>();
-    shadowFields.forEach(shadow -> shadowKeys.add(shadow.key()));
+    for (ShadowField shadow : shadowFields) {
+      shadowKeys.add(shadow.key());
+    }
     Set<String> done = new HashSet<>();
     ClassWriter writer = new ClassWriter(runningReader, 0);
     runningReader.accept(new ClassVisitor(API, writer) {
@@ -735,8 +739,12 @@ public final class Trampolines {
 
       @Override
       public void visitEnd() {
-        fields.forEach(field -> field.accept(writer));
-        added.values().forEach(method -> method.accept(writer));
+        for (FieldNode field : fields) {
+          field.accept(writer);
+        }
+        for (MethodNode method : added.values()) {
+          method.accept(writer);
+        }
         super.visitEnd();
       }
     }, 0);
