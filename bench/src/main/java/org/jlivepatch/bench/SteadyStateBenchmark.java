@@ -7,8 +7,13 @@ import java.lang.instrument.Instrumentation;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.jlivepatch.bench.perf.RawRedefineAgent;
+import org.jlivepatch.bench.steady.DirectTrampolineWork;
 import org.jlivepatch.bench.steady.DirectWork;
+import org.jlivepatch.bench.steady.InPlaceWork;
+import org.jlivepatch.bench.steady.LivePatch;
 import org.jlivepatch.bench.steady.PatchedWork;
+import org.jlivepatch.bench.steady.TrampolineWork;
+import org.jlivepatch.core.model.ChangeKind;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.commons.ClassRemapper;
@@ -23,10 +28,16 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Figure 5, steady state: the same method body run as loaded from its class file
- * ({@link DirectWork}) and after {@code Instrumentation.redefineClasses} switched it in
- * ({@link PatchedWork}, whose class file holds another body), as an in-place patch does. Needs the
- * instrumentation: run the forks with {@code -javaagent:} a jar whose agent is
- * {@link RawRedefineAgent} (the perf run passes the floor jar).
+ * ({@link DirectWork}); after {@code Instrumentation.redefineClasses} switched it in
+ * ({@link PatchedWork}, whose class file holds another body), the raw mechanism; and after a live
+ * per-thread {@code jlivepatch apply} completed ({@link InPlaceWork}: the body ends spliced in
+ * place). Beside them a body that calls a helper, loaded directly ({@link DirectTrampolineWork})
+ * and after a per-thread apply into a class that lacks the helper ({@link TrampolineWork}: the
+ * method becomes an entry redirect into a hidden class). The raw benchmark needs the
+ * instrumentation: run its forks with {@code -javaagent:} a jar whose agent is
+ * {@link RawRedefineAgent} (the perf run passes the floor jar); the jlivepatch ones need
+ * {@code -Djlp.bench.agent=jlivepatch-agent.jar -Djdk.attach.allowAttachSelf=true} (see
+ * {@link LivePatch}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -79,6 +90,42 @@ public class SteadyStateBenchmark {
     }
   }
 
+  /** {@link InPlaceWork} after a live per-thread apply of {@link DirectWork}'s body has completed. */
+  @State(Scope.Benchmark)
+  public static class InPlace {
+    final InPlaceWork work = new InPlaceWork();
+
+    @Setup
+    public void apply() throws Exception {
+      LivePatch.apply(InPlaceWork.class, DirectWork.class, ChangeKind.IN_PLACE);
+      int[] probe = {1, 2, 3};
+      if (work.hash(probe) != new DirectWork().hash(probe)) {
+        throw new IllegalStateException("InPlaceWork does not run DirectWork's body after the apply");
+      }
+    }
+  }
+
+  /** {@link DirectTrampolineWork} as loaded. */
+  @State(Scope.Benchmark)
+  public static class TrampolineDirect {
+    final DirectTrampolineWork work = new DirectTrampolineWork();
+  }
+
+  /** {@link TrampolineWork} after a live per-thread apply of {@link DirectTrampolineWork}'s code has completed. */
+  @State(Scope.Benchmark)
+  public static class Trampolined {
+    final TrampolineWork work = new TrampolineWork();
+
+    @Setup
+    public void apply() throws Exception {
+      LivePatch.apply(TrampolineWork.class, DirectTrampolineWork.class, ChangeKind.TRAMPOLINE);
+      int[] probe = {1, 2, 3};
+      if (work.hash(probe) != new DirectTrampolineWork().hash(probe)) {
+        throw new IllegalStateException("TrampolineWork does not run DirectTrampolineWork's code after the apply");
+      }
+    }
+  }
+
   /** The method as loaded. */
   @Benchmark
   public int loadedDirectly(Direct direct, Input input) {
@@ -88,6 +135,24 @@ public class SteadyStateBenchmark {
   /** The same method body after a redefinition. */
   @Benchmark
   public int redefined(Patched patched, Input input) {
+    return patched.work.hash(input.data);
+  }
+
+  /** The same method body after a per-thread jlivepatch apply, in place. */
+  @Benchmark
+  public int inPlacePerThread(InPlace patched, Input input) {
+    return patched.work.hash(input.data);
+  }
+
+  /** A body calling a private helper, as loaded. */
+  @Benchmark
+  public int trampolineLoadedDirectly(TrampolineDirect direct, Input input) {
+    return direct.work.hash(input.data);
+  }
+
+  /** The same code after a per-thread jlivepatch apply, through an entry redirect into a hidden class. */
+  @Benchmark
+  public int trampolinePerThread(Trampolined patched, Input input) {
     return patched.work.hash(input.data);
   }
 }

@@ -2,9 +2,12 @@ package org.jlivepatch.bench.perf;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jlivepatch.bench.DiffBenchmark;
 import org.jlivepatch.bench.SteadyStateBenchmark;
+import org.jlivepatch.bench.steady.LivePatch;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -13,8 +16,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Figures 4 and 5, run with JMH in forked JVMs: the differ's throughput beside a plain ASM parse
- * ({@link DiffBenchmark}, JDK of the bench only), and a redefined method beside the same method
- * loaded directly ({@link SteadyStateBenchmark}, every JDK).
+ * ({@link DiffBenchmark}, JDK of the bench only), and methods redefined raw or patched live by
+ * jlivepatch beside the same code loaded directly ({@link SteadyStateBenchmark}, every JDK).
  */
 final class JmhFigures {
 
@@ -28,17 +31,41 @@ final class JmhFigures {
     }
   }
 
-  /** Figure 5 on one JDK: ns per call, loaded directly and redefined. */
-  record Steady(String jdk, Score direct, Score redefined, int forks) {
-    /** Redefined over direct, minus one: the steady-state cost of a redefinition. */
-    double overhead() {
-      return redefined.mean() / direct.mean() - 1;
+  /**
+   * Figure 5 on one JDK: ns per call of each benchmark of {@link SteadyStateBenchmark}, one value
+   * per round (each round runs every benchmark in one fork of its own, so a change of the machine's
+   * load hits all of them alike).
+   */
+  record Steady(String jdk, Map<String, List<Double>> scores) {
+
+    /** Benchmark {@code patched} over {@code direct} minus one, per round: the steady-state cost. */
+    List<Double> overheads(String patched, String direct) {
+      List<Double> ratios = new ArrayList<>();
+      List<Double> p = scores.get(patched);
+      List<Double> d = scores.get(direct);
+      for (int i = 0; i < Math.min(p.size(), d.size()); i++) {
+        ratios.add(p.get(i) / d.get(i) - 1);
+      }
+      return ratios;
     }
 
-    /** The two intervals' half-widths together, relative to the direct mean: differences below it are noise. */
-    double noise() {
-      return (direct.error() + redefined.error()) / direct.mean();
+    /** The median of {@link #overheads}. */
+    double overhead(String patched, String direct) {
+      return Stats.median(overheads(patched, direct));
     }
+
+    int rounds() {
+      return scores.values().iterator().next().size();
+    }
+  }
+
+  /** The benchmarks of figure 5 and what each is compared with: patched benchmark to its direct twin. */
+  static final Map<String, String> STEADY_PAIRS = new LinkedHashMap<>();
+
+  static {
+    STEADY_PAIRS.put("redefined", "loadedDirectly");
+    STEADY_PAIRS.put("inPlacePerThread", "loadedDirectly");
+    STEADY_PAIRS.put("trampolinePerThread", "trampolineLoadedDirectly");
   }
 
   private JmhFigures() {}
@@ -59,17 +86,31 @@ final class JmhFigures {
     return build;
   }
 
-  static List<Steady> steady(Env env, int forks) throws Exception {
+  static List<Steady> steady(Env env, int rounds) throws Exception {
     List<Steady> rows = new ArrayList<>();
     for (Jdk jdk : env.jdks) {
-      ChainedOptionsBuilder options = new OptionsBuilder().include(SteadyStateBenchmark.class.getName() + "\\.")
-          .jvm(jdk.java().toString()).jvmArgsAppend("-javaagent:" + env.floorJar)
-          .forks(forks).warmupIterations(5).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
-          .measurementTime(TimeValue.seconds(1));
-      Collection<RunResult> results = new Runner(options.build()).run();
-      Steady row = new Steady(jdk.name(), score(results, "loadedDirectly"), score(results, "redefined"), forks);
-      System.out.printf("steady %s: direct %.1f ns, redefined %.1f ns, overhead %+.1f %%%n", jdk.name(),
-          row.direct().mean(), row.redefined().mean(), row.overhead() * 100);
+      Map<String, List<Double>> scores = new LinkedHashMap<>();
+      for (int round = 0; round < rounds; round++) {
+        // The raw benchmark takes the instrumentation from the floor's -javaagent; the jlivepatch ones attach
+        // to their own JVM and load the real agent.
+        List<String> jvmArgs = new ArrayList<>(List.of("-javaagent:" + env.floorJar, "-Djdk.attach.allowAttachSelf=true",
+            "-D" + LivePatch.AGENT_PROPERTY + "=" + env.agentJar));
+        jvmArgs.addAll(jdk.targetOptions());
+        ChainedOptionsBuilder options = new OptionsBuilder().include(SteadyStateBenchmark.class.getName() + "\\.")
+            .jvm(jdk.java().toString()).jvmArgsAppend(jvmArgs.toArray(new String[0]))
+            .forks(1).warmupIterations(5).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
+            .measurementTime(TimeValue.seconds(1));
+        Collection<RunResult> results = new Runner(options.build()).run();
+        for (RunResult result : results) {
+          String benchmark = result.getParams().getBenchmark();
+          scores.computeIfAbsent(benchmark.substring(benchmark.lastIndexOf('.') + 1), b -> new ArrayList<>())
+              .add(result.getPrimaryResult().getScore());
+        }
+      }
+      Steady row = new Steady(jdk.name(), scores);
+      STEADY_PAIRS.forEach((patched, direct) -> System.out.printf("steady %s: %s %s ns vs %s %s ns, overhead %s %%%n",
+          jdk.name(), patched, Stats.spread(scores.get(patched), "%.1f"), direct, Stats.spread(scores.get(direct), "%.1f"),
+          Stats.spread(row.overheads(patched, direct).stream().map(o -> o * 100).toList(), "%+.1f")));
       rows.add(row);
     }
     return rows;

@@ -8,22 +8,34 @@ import java.util.List;
 /**
  * Figure 1: how long the target stops for an apply, read from its own {@code -Xlog:safepoint}, for
  * patches of 1 to 1,000 classes, beside the raw {@code redefineClasses} of the same bytes in the
- * same JVM. Each round runs: raw v1→v2, raw v2→v1, {@code jlivepatch apply} v1→v2,
- * {@code jlivepatch revert} v2→v1; so each jlivepatch switch has a raw twin doing the same
+ * same JVM. Each round runs: raw v1→v2, raw v2→v1, {@code jlivepatch apply --consistency
+ * immediate} v1→v2 and its revert (in place: one redefinition each), then {@code jlivepatch apply}
+ * and {@code revert} with per-thread consistency (a gate redefinition, the transition, a second
+ * redefinition to the steady form); so each jlivepatch switch has a raw twin doing the same
  * transition with the same bytes. Not counted: one raw switch first (on JDK 17 the first
  * redefinition after a dynamic attach also throws away all compiled code), and one apply and
- * revert that load the agent; raw switches before the agent loads are kept apart, to show what
- * the agent's own classes add to every later redefinition.
+ * revert of each kind that load the agent; raw switches before the agent loads are kept apart, to
+ * show what the agent's own classes add to every later redefinition.
  */
 final class PauseFigure {
 
   /** The medians for one JDK and patch size, in microseconds of safepoint time. */
   record Row(String jdk, int classes, List<Double> apply, List<Double> rawApply, List<Double> revert,
       List<Double> rawRevert, List<Double> applyOther, List<Double> rawBeforeAgent, long applySafepoints,
-      long classesBeforeAgent, long classesAfterAgent) {
+      long classesBeforeAgent, long classesAfterAgent, PerThread perThread) {
 
     double ratio() {
       return Stats.median(apply) / Stats.median(rawApply);
+    }
+
+    /** Per-thread apply, all its redefinitions together, over the raw switch. */
+    double perThreadRatio() {
+      return Stats.median(perThread.apply()) / Stats.median(rawApply);
+    }
+
+    /** Per-thread apply, its longest single redefinition, over the raw switch. */
+    double perThreadLongestRatio() {
+      return Stats.median(perThread.longest()) / Stats.median(rawApply);
     }
 
     /** Raw pause after the agent loaded over raw pause before: what the agent's own classes cost. */
@@ -31,6 +43,12 @@ final class PauseFigure {
       return Stats.median(rawApply) / Stats.median(rawBeforeAgent);
     }
   }
+
+  /**
+   * The per-thread commands of one row, µs of {@code RedefineClasses} safepoint time: each apply's
+   * sum and its longest single safepoint, each revert's sum; the most safepoints one apply had.
+   */
+  record PerThread(List<Double> apply, List<Double> longest, List<Double> revert, long safepoints) {}
 
   private PauseFigure() {}
 
@@ -45,6 +63,9 @@ final class PauseFigure {
     return rows;
   }
 
+  private static final String IMMEDIATE = "immediate";
+  private static final String PER_THREAD = "per-thread";
+
   private static Row measure(Env env, Jdk jdk, GeneratedApp app, int rounds) throws Exception {
     Path log = env.work.resolve("safepoint-" + jdk.feature() + "-" + app.classes + ".log");
     java.nio.file.Files.deleteIfExists(log);
@@ -56,6 +77,10 @@ final class PauseFigure {
     List<Double> applyOther = new ArrayList<>();
     List<Double> rawBeforeAgent = new ArrayList<>();
     long applySafepoints = 0;
+    List<Double> perThreadApply = new ArrayList<>();
+    List<Double> perThreadLongest = new ArrayList<>();
+    List<Double> perThreadRevert = new ArrayList<>();
+    long perThreadSafepoints = 0;
     long classesBeforeAgent;
     long classesAfterAgent;
     try (Proc.Target target = new Proc.Target(app.command(jdk, List.of("-Xlog:safepoint=info:file=" + log)),
@@ -71,21 +96,33 @@ final class PauseFigure {
           raw(vm, env, app.originalDir, safepoints);
         }
         classesBeforeAgent = loadedClasses(jdk, pid);
-        // Not counted: loads the agent. Its classes make every later redefinition walk more classes.
-        Proc.check(env.cli(jdk, "apply", pid, app.payload.toString()), 120);
-        Proc.check(env.cli(jdk, "revert", pid, "gen-" + app.classes), 120);
+        // Not counted: loads the agent (and its transition classes). Its classes make every later redefinition
+        // walk more classes.
+        for (String consistency : List.of(IMMEDIATE, PER_THREAD)) {
+          Proc.check(env.cli(jdk, "apply", pid, app.payload.toString(), "--consistency", consistency), 120);
+          Proc.check(env.cli(jdk, "revert", pid, "gen-" + app.classes, "--consistency", consistency), 120);
+        }
         for (int round = 0; round < rounds; round++) {
           rawApply.add(raw(vm, env, app.patchedDir, safepoints));
           rawRevert.add(raw(vm, env, app.originalDir, safepoints));
           safepoints.mark();
-          Proc.check(env.cli(jdk, "apply", pid, app.payload.toString()), 120);
+          Proc.check(env.cli(jdk, "apply", pid, app.payload.toString(), "--consistency", IMMEDIATE), 120);
           List<SafepointLog.Safepoint> applied = safepoints.since();
           apply.add(SafepointLog.redefineMicros(applied));
           applyOther.add(SafepointLog.allMicros(applied) - SafepointLog.redefineMicros(applied));
           applySafepoints = Math.max(applySafepoints, SafepointLog.redefineCount(applied));
           safepoints.mark();
-          Proc.check(env.cli(jdk, "revert", pid, "gen-" + app.classes), 120);
+          Proc.check(env.cli(jdk, "revert", pid, "gen-" + app.classes, "--consistency", IMMEDIATE), 120);
           revert.add(SafepointLog.redefineMicros(safepoints.since()));
+          safepoints.mark();
+          Proc.check(env.cli(jdk, "apply", pid, app.payload.toString(), "--consistency", PER_THREAD), 120);
+          applied = safepoints.since();
+          perThreadApply.add(SafepointLog.redefineMicros(applied));
+          perThreadLongest.add(SafepointLog.longestRedefineMicros(applied));
+          perThreadSafepoints = Math.max(perThreadSafepoints, SafepointLog.redefineCount(applied));
+          safepoints.mark();
+          Proc.check(env.cli(jdk, "revert", pid, "gen-" + app.classes, "--consistency", PER_THREAD), 120);
+          perThreadRevert.add(SafepointLog.redefineMicros(safepoints.since()));
         }
         classesAfterAgent = loadedClasses(jdk, pid);
       } finally {
@@ -93,12 +130,15 @@ final class PauseFigure {
       }
     }
     Row row = new Row(jdk.name(), app.classes, apply, rawApply, revert, rawRevert, applyOther, rawBeforeAgent, applySafepoints,
-        classesBeforeAgent, classesAfterAgent);
+        classesBeforeAgent, classesAfterAgent, new PerThread(perThreadApply, perThreadLongest, perThreadRevert,
+            perThreadSafepoints));
     System.out.printf("pause %s %4d classes: apply %s us, raw %s us, revert %s us, raw %s us, ratio %.2f, raw before agent %s us,"
-        + " loaded classes %d before the agent, %d after%n",
+        + " loaded classes %d before the agent, %d after; per-thread apply %s us (longest %s us, at most %d safepoints),"
+        + " revert %s us%n",
         jdk.name(), app.classes, Stats.spread(apply, "%.0f"), Stats.spread(rawApply, "%.0f"),
         Stats.spread(revert, "%.0f"), Stats.spread(rawRevert, "%.0f"), row.ratio(), Stats.spread(rawBeforeAgent, "%.0f"),
-        classesBeforeAgent, classesAfterAgent);
+        classesBeforeAgent, classesAfterAgent, Stats.spread(perThreadApply, "%.0f"), Stats.spread(perThreadLongest, "%.0f"),
+        perThreadSafepoints, Stats.spread(perThreadRevert, "%.0f"));
     return row;
   }
 

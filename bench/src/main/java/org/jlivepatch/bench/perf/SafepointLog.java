@@ -55,6 +55,12 @@ final class SafepointLog {
         .mapToLong(Safepoint::totalNanos).sum() / 1e3;
   }
 
+  /** The longest single {@code RedefineClasses} safepoint, in microseconds; 0 if none. */
+  static double longestRedefineMicros(List<Safepoint> safepoints) {
+    return safepoints.stream().filter(s -> s.operation().equals("RedefineClasses"))
+        .mapToLong(Safepoint::totalNanos).max().orElse(0) / 1e3;
+  }
+
   /** How many {@code RedefineClasses} safepoints. */
   static long redefineCount(List<Safepoint> safepoints) {
     return safepoints.stream().filter(s -> s.operation().equals("RedefineClasses")).count();
