@@ -43,6 +43,7 @@ final class Generation {
   }
 
   private final String id;
+  private final String slot;
   private final String label;
   /**
    * Per patched class, the lookup on its hidden class. A class value, not a map: a hidden class's
@@ -59,14 +60,20 @@ final class Generation {
   private final List<ShadowStore> shadows = new ArrayList<>();
   private volatile Gates gates;
 
-  Generation(String id, String label) {
+  Generation(String id, String slot, String label) {
     this.id = id;
+    this.slot = slot;
     this.label = label;
   }
 
-  /** The key prefix of this generation's links. */
+  /** The key prefix of this generation's links in its hidden classes: never used again. */
   String id() {
     return id;
+  }
+
+  /** The key prefix of this generation's links in patched classes: reused once it is closed. */
+  String slot() {
+    return slot;
   }
 
   String label() {

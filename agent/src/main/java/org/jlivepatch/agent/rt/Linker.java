@@ -11,8 +11,8 @@ import org.jlivepatch.core.trampoline.HostAccess;
 /**
  * Links the {@code invokedynamic} instructions of patched classes and of their hidden classes:
  * every bridge's bootstrap method ends here. A call site's key (see
- * {@code org.jlivepatch.core.trampoline.Trampolines}) names the generation that emitted it, the
- * kind of link and its target; each links once, to a constant target, so after the JIT the
+ * {@code org.jlivepatch.core.trampoline.Trampolines}) names the generation that emitted it (by its
+ * slot in a patched class, by its id in a hidden class), the kind of link and its target; each links once, to a constant target, so after the JIT the
  * indirection costs nothing.
  */
 final class Linker {
@@ -36,6 +36,8 @@ final class Linker {
 
   private final ConcurrentHashMap<String, Generation> generations = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Long> retiredAt = new ConcurrentHashMap<>();
+  /** Slots of open generations: the key prefixes written into patched classes. Guarded by this. */
+  private final java.util.BitSet slots = new java.util.BitSet();
   private long nextGeneration;
 
   static Linker instance() {
@@ -51,13 +53,25 @@ final class Linker {
         generations.remove(id);
       }
     });
-    Generation generation = new Generation("g" + (++nextGeneration), label);
+    int slot = slots.nextClearBit(0);
+    slots.set(slot);
+    Generation generation = new Generation("g" + (++nextGeneration), "s" + slot, label);
     generations.put(generation.id(), generation);
+    generations.put(generation.slot(), generation);
     return generation;
   }
 
   /** Forgets a generation: its hidden classes and shadow stores become collectable once no code links them. */
   void close(Generation generation) {
+    if (generation != null && generations.remove(generation.slot(), generation)) {
+      // A redefinition merges the old constant pool into the new one, so every key a patched class
+      // ever held stays in it: keys written into patched classes reuse the slots of closed
+      // generations, or their pools grow with every switch. A slot is free at once: its call sites
+      // sit at method entry, so code of a replaced class version has linked every one it runs.
+      synchronized (this) {
+        slots.clear(Integer.parseInt(generation.slot().substring(1)));
+      }
+    }
     if (generation != null && generations.get(generation.id()) == generation) {
       // A thread may still run a method version of the class just redefined and link one of its call sites now.
       retiredAt.putIfAbsent(generation.id(), System.nanoTime());

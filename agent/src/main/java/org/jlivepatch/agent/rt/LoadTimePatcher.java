@@ -166,6 +166,6 @@ final class LoadTimePatcher implements ClassFileTransformer {
         return built;
       }));
     }
-    return Trampolines.steady(current, logical, change, redirected, hidden, generation.id());
+    return Trampolines.steady(current, logical, change, redirected, hidden, generation.slot());
   }
 }

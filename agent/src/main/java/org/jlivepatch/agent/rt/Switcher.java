@@ -191,8 +191,8 @@ final class Switcher {
         byte[] steady = target.end() != null ? target.end()
             : change.changed().isEmpty() ? target.from()
             : Trampolines.steady(target.from(), target.to(), change, redirected, redirected.isEmpty() ? null : hidden,
-                generation.id());
-        byte[] gated = gate ? Trampolines.gated(target.from(), change.changed(), hidden, generation.id()) : null;
+                generation.slot());
+        byte[] gated = gate ? Trampolines.gated(target.from(), change.changed(), hidden, generation.slot()) : null;
         plans.add(new Plan(target, change, steady, gated));
       } catch (NotMovableException e) {
         throw CommandException.refused(perThread ? "consistency" : "trampoline", e.getMessage()

@@ -97,7 +97,7 @@ public final class AgentClient implements AutoCloseable {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("transition still pending after 120 s: " + result);
       }
-      result = send(Map.of("command", "await", "wait", "1000"));
+      result = send(Map.of("command", "await", "command.id", result.getProperty("command.id", ""), "wait", "1000"));
     }
     return new Result(result, (System.nanoTime() - start) / 1e6);
   }
