@@ -3,6 +3,7 @@ package org.jlivepatch.agent.rt;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,9 +54,14 @@ final class Generation {
   private final ClassValue<AtomicReference<MethodHandles.Lookup>> hidden = new ClassValue<>() {
     @Override
     protected AtomicReference<MethodHandles.Lookup> computeValue(Class<?> type) {
+      synchronized (holders) {
+        holders.add(new WeakReference<>(type));
+      }
       return new AtomicReference<>();
     }
   };
+  /** The classes whose class value map holds one of {@link #hidden}'s values, for {@link #forget}. */
+  private final List<WeakReference<Class<?>>> holders = new ArrayList<>();
   private final Map<String, Lazy> lazyHidden = new HashMap<>();
   private final List<ShadowStore> shadows = new ArrayList<>();
   private volatile Gates gates;
@@ -64,6 +70,28 @@ final class Generation {
     this.id = id;
     this.slot = slot;
     this.label = label;
+  }
+
+  /**
+   * Lets go of the hidden classes once nothing links this generation any more. A class value's
+   * entry outlives the class value itself until its map happens to sweep stale entries, and the
+   * entry's value holds the hidden class: so the entries are removed here, not left to that sweep.
+   */
+  void forget() {
+    List<WeakReference<Class<?>>> classes;
+    synchronized (holders) {
+      classes = new ArrayList<>(holders);
+      holders.clear();
+    }
+    for (WeakReference<Class<?>> reference : classes) {
+      Class<?> type = reference.get();
+      if (type != null) {
+        hidden.remove(type);
+      }
+    }
+    synchronized (this) {
+      lazyHidden.clear();
+    }
   }
 
   /** The key prefix of this generation's links in its hidden classes: never used again. */

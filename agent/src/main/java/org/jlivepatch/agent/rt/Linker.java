@@ -50,7 +50,10 @@ final class Linker {
     retiredAt.forEach((id, at) -> {
       if (now - at > RETIRE_NANOS) {
         retiredAt.remove(id);
-        generations.remove(id);
+        Generation dropped = generations.remove(id);
+        if (dropped != null) {
+          dropped.forget();
+        }
       }
     });
     int slot = slots.nextClearBit(0);
