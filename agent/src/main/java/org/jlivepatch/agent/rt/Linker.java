@@ -5,6 +5,7 @@ import java.lang.invoke.ConstantCallSite;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.BitSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jlivepatch.core.trampoline.HostAccess;
 
@@ -12,8 +13,8 @@ import org.jlivepatch.core.trampoline.HostAccess;
  * Links the {@code invokedynamic} instructions of patched classes and of their hidden classes:
  * every bridge's bootstrap method ends here. A call site's key (see
  * {@code org.jlivepatch.core.trampoline.Trampolines}) names the generation that emitted it (by its
- * slot in a patched class, by its id in a hidden class), the kind of link and its target; each links once, to a constant target, so after the JIT the
- * indirection costs nothing.
+ * slot in a patched class, by its id in a hidden class), the kind of link and its target; each
+ * links once, to a constant target, so after the JIT the indirection costs nothing.
  */
 final class Linker {
 
@@ -37,7 +38,7 @@ final class Linker {
   private final ConcurrentHashMap<String, Generation> generations = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Long> retiredAt = new ConcurrentHashMap<>();
   /** Slots of open generations: the key prefixes written into patched classes. Guarded by this. */
-  private final java.util.BitSet slots = new java.util.BitSet();
+  private final BitSet slots = new BitSet();
   private long nextGeneration;
 
   static Linker instance() {
