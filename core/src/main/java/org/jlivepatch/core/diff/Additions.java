@@ -119,7 +119,7 @@ final class Additions {
 
   /** Records what the new version of an existing class adds over its old version, renamed synthetics included. */
   void compare(ClassNode oldClass, ClassNode newClass) {
-    if (sameMembers(oldClass, newClass)) {
+    if (ClassComparer.sameMemberOrder(oldClass, newClass)) {
       return; // the usual case: nothing added, nothing to allocate
     }
     Set<String> oldMethods = new HashSet<>();
@@ -142,27 +142,6 @@ final class Additions {
         fieldNames.add(field.name);
       }
     }
-  }
-
-  private static boolean sameMembers(ClassNode a, ClassNode b) {
-    if (a.fields.size() != b.fields.size() || a.methods.size() != b.methods.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.fields.size(); i++) {
-      FieldNode x = a.fields.get(i);
-      FieldNode y = b.fields.get(i);
-      if (!x.name.equals(y.name) || !x.desc.equals(y.desc)) {
-        return false;
-      }
-    }
-    for (int i = 0; i < a.methods.size(); i++) {
-      MethodNode x = a.methods.get(i);
-      MethodNode y = b.methods.get(i);
-      if (!x.name.equals(y.name) || !x.desc.equals(y.desc)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   void addClass(String internalName) {

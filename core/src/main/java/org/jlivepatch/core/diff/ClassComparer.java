@@ -608,7 +608,7 @@ final class ClassComparer {
   }
 
   /** Whether the classes list the same fields and methods in the same order; then {@link #memberOrder}s are equal. */
-  private static boolean sameMemberOrder(ClassNode a, ClassNode b) {
+  static boolean sameMemberOrder(ClassNode a, ClassNode b) {
     if (a.fields.size() != b.fields.size() || a.methods.size() != b.methods.size()) {
       return false;
     }
