@@ -95,7 +95,12 @@ final class CodecApp {
 
   /** The app with Codec tagged {@code tag} and Account in {@code accountSource} (plus AccountFormat when it uses it). */
   static Map<String, byte[]> compile(char tag, String accountSource) {
-    Map<String, String> sources = new LinkedHashMap<>();
+    return compile(tag, accountSource, Map.of());
+  }
+
+  /** As {@link #compile(char, String)}, with more sources of the app's package by class name. */
+  static Map<String, byte[]> compile(char tag, String accountSource, Map<String, String> more) {
+    Map<String, String> sources = new LinkedHashMap<>(more);
     sources.put("app.Main", resource("fixture/codecapp/Main.java"));
     sources.put("app.Codec", codec(tag));
     sources.put("app.Account", accountSource);
@@ -117,6 +122,11 @@ final class CodecApp {
   /** Compiles the app in a version and writes its class files to a new directory. */
   static Path classes(char tag, String accountSource, String name) throws IOException {
     return Fixtures.write(compile(tag, accountSource), Files.createTempDirectory(work(), name + "-"));
+  }
+
+  /** As {@link #classes(char, String, String)}, with more sources of the app's package by class name. */
+  static Path classes(char tag, String accountSource, Map<String, String> more, String name) throws IOException {
+    return Fixtures.write(compile(tag, accountSource, more), Files.createTempDirectory(work(), name + "-"));
   }
 
   /** Builds a payload with the real CLI from two class directories; fails the test if the build does. */

@@ -85,8 +85,7 @@ final class Bridges {
         // Defined by an earlier agent instance in this loader (a duplicate definition): use it.
         bridge = Class.forName(Trampolines.bridgeName(packageInternal).replace('/', '.'), true, loader);
       }
-      MethodHandles.privateLookupIn(bridge, MethodHandles.lookup())
-          .findStaticSetter(bridge, "linker", MethodHandle.class).invokeExact(Linker.LINK);
+      setLinkers(bridge);
     } catch (Throwable e) {
       throw CommandException.failed("trampoline", "cannot define the jlivepatch bridge in package "
           + type.getPackageName() + " of loader " + Loaders.describe(loader) + ": " + e + "; nothing changed");
@@ -130,13 +129,19 @@ final class Bridges {
         }
         bridge = Class.forName(name, false, loader);
       }
-      MethodHandles.privateLookupIn(bridge, MethodHandles.lookup())
-          .findStaticSetter(bridge, "linker", MethodHandle.class).invokeExact(Linker.LINK);
+      setLinkers(bridge);
       byPackage.put(packageInternal, bridge);
     } catch (Throwable e) {
       throw new IllegalStateException("cannot define the jlivepatch bridge " + name + " in loader "
           + Loaders.describe(loader) + ": " + e, e);
     }
+  }
+
+  /** Points the bridge's bootstrap methods at the agent. */
+  private static void setLinkers(Class<?> bridge) throws Throwable {
+    MethodHandles.Lookup access = MethodHandles.privateLookupIn(bridge, MethodHandles.lookup());
+    access.findStaticSetter(bridge, Trampolines.LINKER_FIELD, MethodHandle.class).invokeExact(Linker.LINK);
+    access.findStaticSetter(bridge, Trampolines.LAMBDA_LINKER_FIELD, MethodHandle.class).invokeExact(Linker.LAMBDA);
   }
 
   /** Opens the package of {@code type} to the agent when its module is a named one that does not. */

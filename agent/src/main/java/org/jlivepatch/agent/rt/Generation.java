@@ -123,14 +123,9 @@ final class Generation {
     return lookup.lookupClass();
   }
 
-  /** Links call sites of {@code alias} (the lambda host of {@code type}) to {@code type}'s hidden class. */
-  synchronized void alias(Class<?> alias, Class<?> type) {
-    hidden.get(alias).set(hidden.get(type).get());
-  }
-
   /**
    * Registers what a class that is not defined yet (patched as it loads) needs: the first link from
-   * that class defines the added classes, then its hidden class (and lambda host), through the
+   * that class defines the added classes, then its hidden class, through the
    * linking class's own lookup.
    */
   synchronized void defineHiddenLater(ClassLoader loader, String internalName, Lazy lazy) {
@@ -205,11 +200,6 @@ final class Generation {
       throw new IllegalAccessError("jlivepatch: " + e.getMessage());
     }
     MethodHandles.Lookup lookup = caller.defineHiddenClass(h.bytes(), true, MethodHandles.Lookup.ClassOption.NESTMATE);
-    if (h.lambdaHostBytes() != null) {
-      // JDK 17's lambda factory calls a lambda body by class name, which a hidden class lacks. The
-      // host is defined before H is published: another thread may run H's code from then on.
-      hidden.get(caller.defineClass(h.lambdaHostBytes())).set(lookup);
-    }
     hidden.get(type).set(lookup);
     return lookup;
   }

@@ -6,8 +6,10 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jlivepatch.core.trampoline.HostAccess;
+import org.jlivepatch.core.trampoline.LambdaProxies;
 
 /**
  * Links the {@code invokedynamic} instructions of patched classes and of their hidden classes:
@@ -21,25 +23,41 @@ final class Linker {
   /** {@code (Lookup,String,MethodType,String)CallSite}, the handle every bridge calls. */
   static final MethodHandle LINK;
 
-  private static final Linker INSTANCE = new Linker();
+  /**
+   * {@code (Lookup,String,MethodType,Object[])CallSite}, the handle every bridge's lambda bootstrap
+   * calls: the lambdas of hidden classes, which need nothing of their generation.
+   */
+  static final MethodHandle LAMBDA;
+
+  /** How long a closed generation still links: code of a class version just replaced may still be running. */
+  private static final long RETIRE_NANOS = 60_000_000_000L;
+
+  private static final Linker INSTANCE = new Linker(RETIRE_NANOS);
 
   static {
     try {
       LINK = MethodHandles.lookup().findVirtual(Linker.class, "link", MethodType.methodType(CallSite.class,
           MethodHandles.Lookup.class, String.class, MethodType.class, String.class)).bindTo(INSTANCE);
+      LAMBDA = MethodHandles.lookup().findStatic(LambdaProxies.class, "link", MethodType.methodType(CallSite.class,
+          MethodHandles.Lookup.class, String.class, MethodType.class, Object[].class)).asFixedArity();
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
-  /** How long a closed generation still links: code of a class version just replaced may still be running. */
-  private static final long RETIRE_NANOS = 60_000_000_000L;
-
+  private final long retireNanos;
   private final ConcurrentHashMap<String, Generation> generations = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Long> retiredAt = new ConcurrentHashMap<>();
   /** Slots of open generations: the key prefixes written into patched classes. Guarded by this. */
   private final BitSet slots = new BitSet();
   private long nextGeneration;
+  /** The thread dropping retired generations when they are due, while there are any. Guarded by this. */
+  private Thread dropper;
+
+  /** @param retireNanos how long a closed generation still links before it is dropped */
+  Linker(long retireNanos) {
+    this.retireNanos = retireNanos;
+  }
 
   static Linker instance() {
     return INSTANCE;
@@ -47,16 +65,7 @@ final class Linker {
 
   /** Opens a new generation: the links of one switch of classes. */
   synchronized Generation open(String label) {
-    long now = System.nanoTime();
-    retiredAt.forEach((id, at) -> {
-      if (now - at > RETIRE_NANOS) {
-        retiredAt.remove(id);
-        Generation dropped = generations.remove(id);
-        if (dropped != null) {
-          dropped.forget();
-        }
-      }
-    });
+    dropRetired(System.nanoTime());
     int slot = slots.nextClearBit(0);
     slots.set(slot);
     Generation generation = new Generation("g" + (++nextGeneration), "s" + slot, label);
@@ -81,7 +90,69 @@ final class Linker {
       retiredAt.putIfAbsent(generation.id(), System.nanoTime());
       // Only the links need the grace period; the values of the shadow fields go with the patch.
       generation.releaseShadows();
+      scheduleDrop();
     }
+  }
+
+  /** Drops the generations retired for longer than the grace period; the caller holds this object's lock. */
+  private void dropRetired(long now) {
+    retiredAt.forEach((id, at) -> {
+      if (now - at > retireNanos) {
+        retiredAt.remove(id);
+        Generation dropped = generations.remove(id);
+        if (dropped != null) {
+          dropped.forget();
+        }
+      }
+    });
+  }
+
+  /**
+   * Makes sure a retired generation is dropped when due, with no command needed: a daemon thread
+   * that waits for the oldest one and ends when none is left, so the agent runs no thread of its
+   * own while nothing waits.
+   */
+  private synchronized void scheduleDrop() {
+    if (dropper != null || retiredAt.isEmpty()) {
+      return;
+    }
+    // No inherited thread locals nor context loader: the thread must keep nothing of the target alive.
+    Thread thread = new Thread(null, this::dropWhenDue, "jlivepatch-generation-drop", 0, false);
+    thread.setDaemon(true);
+    thread.setContextClassLoader(null);
+    dropper = thread;
+    thread.start();
+  }
+
+  private void dropWhenDue() {
+    synchronized (this) {
+      try {
+        while (true) {
+          long now = System.nanoTime();
+          dropRetired(now);
+          if (retiredAt.isEmpty()) {
+            return;
+          }
+          long due = Collections.min(retiredAt.values()) + retireNanos;
+          // Waiting releases the lock: commands open and close generations meanwhile.
+          wait(Math.max(1, (due - now) / 1_000_000 + 1));
+        }
+      } catch (InterruptedException e) {
+        // Only a JVM going down interrupts it; the next command drops what is left.
+      } finally {
+        dropper = null;
+      }
+    }
+  }
+
+  /** Whether generation {@code id} still links (open, or closed and not yet dropped). */
+  boolean links(String id) {
+    return generations.containsKey(id);
+  }
+
+  /** Whether the thread dropping retired generations runs. */
+  synchronized boolean dropping() {
+    return dropper != null;
   }
 
   /** The bootstrap: resolves {@code key} for {@code caller}. */

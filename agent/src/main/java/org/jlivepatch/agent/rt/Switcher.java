@@ -180,10 +180,6 @@ final class Switcher {
         if (hidden != null) {
           java.lang.invoke.MethodHandles.Lookup full = bridges.fullPrivilegeLookup(type);
           generation.defineHidden(type, full, hidden.bytes());
-          if (hidden.lambdaHostBytes() != null) {
-            // JDK 17's lambda factory calls a lambda body by class name, which a hidden class lacks.
-            generation.alias(full.defineClass(hidden.lambdaHostBytes()), type);
-          }
         }
         for (ShadowField field : change.shadowFields()) {
           generation.retain(ShadowStores.instance().store(type, field.name(), field.descriptor(), field.isStatic()));

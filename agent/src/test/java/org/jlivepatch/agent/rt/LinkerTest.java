@@ -36,4 +36,31 @@ class LinkerTest {
     linker.close(b);
     linker.close(c);
   }
+
+  @Test
+  void aRetiredGenerationIsDroppedWhenDueWithoutAnotherCommand() throws InterruptedException {
+    Linker linker = new Linker(200_000_000L);
+    assertThat(linker.dropping()).isFalse();
+    Generation first = linker.open("apply");
+    Generation second = linker.open("revert");
+    linker.close(first);
+    assertThat(linker.links(first.id())).isTrue(); // the grace period: replaced code may still link it
+    assertThat(linker.dropping()).isTrue();
+    Thread.sleep(100);
+    linker.close(second);
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (linker.links(first.id()) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(linker.links(first.id())).isFalse();
+    while (linker.links(second.id()) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(linker.links(second.id())).isFalse();
+    // Nothing left to wait for: the thread ends.
+    while (linker.dropping() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(linker.dropping()).isFalse();
+  }
 }

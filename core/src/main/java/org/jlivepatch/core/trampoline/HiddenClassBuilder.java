@@ -1,5 +1,6 @@
 package org.jlivepatch.core.trampoline;
 
+import java.lang.invoke.LambdaMetafactory;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -9,9 +10,7 @@ import java.util.Set;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.ConstantDynamic;
 import org.objectweb.asm.Handle;
-import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
-import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldInsnNode;
@@ -41,9 +40,6 @@ final class HiddenClassBuilder {
   private final Set<String> added;
   /** C's method key to {name, descriptor} in H. */
   private final Map<String, String[]> targets = new LinkedHashMap<>();
-  /** The H methods a new lambda's factory must reach through the lambda host: name + desc to {name, desc}. */
-  private final Map<String, String[]> lambdaBodies = new LinkedHashMap<>();
-  private final String lambdaHostName;
 
   /** @param c the class {@code to}, read with expanded frames; its method nodes are consumed */
   HiddenClassBuilder(ClassNode c, ClassChange change, Set<String> shadowFields, Set<String> patchAddedMethods,
@@ -59,7 +55,6 @@ final class HiddenClassBuilder {
     this.itf = (c.access & Opcodes.ACC_INTERFACE) != 0;
     this.methods = Trampolines.methodsByKey(c);
     this.added = new HashSet<>(change.added());
-    this.lambdaHostName = Trampolines.lambdaHostName(c.name, keyPrefix);
   }
 
   HiddenClass build(Collection<String> bodies) throws NotMovableException {
@@ -101,37 +96,7 @@ final class HiddenClassBuilder {
     // would load classes.
     ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
     h.accept(writer);
-    return new HiddenClass(hName, writer.toByteArray(), redirects,
-        lambdaBodies.isEmpty() ? null : lambdaHostName, lambdaBodies.isEmpty() ? null : lambdaHost());
-  }
-
-  /**
-   * The lambda host: one public static forwarder per lambda body in H, each an invokedynamic
-   * redirect into H. JDK 17's LambdaMetafactory spins a class that calls the implementation method
-   * by its class's name, which a hidden class does not have; the host has one.
-   */
-  private byte[] lambdaHost() {
-    ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
-    writer.visit(c.version, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC, lambdaHostName, null,
-        "java/lang/Object", null);
-    writer.visitSource(c.sourceFile, null);
-    for (String[] target : lambdaBodies.values()) {
-      MethodVisitor forwarder = writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC | Opcodes.ACC_SYNTHETIC,
-          target[0], target[1], null, null);
-      forwarder.visitCode();
-      int slot = 0;
-      for (Type type : Type.getArgumentTypes(target[1])) {
-        forwarder.visitVarInsn(type.getOpcode(Opcodes.ILOAD), slot);
-        slot += type.getSize();
-      }
-      forwarder.visitInvokeDynamicInsn(Trampolines.REDIRECT, target[1], Trampolines.bootstrap(c.name),
-          Trampolines.redirectKey(keyPrefix, target[0], target[1]));
-      forwarder.visitInsn(Type.getReturnType(target[1]).getOpcode(Opcodes.IRETURN));
-      forwarder.visitMaxs(0, 0);
-      forwarder.visitEnd();
-    }
-    writer.visitEnd();
-    return writer.toByteArray();
+    return new HiddenClass(hName, writer.toByteArray(), redirects);
   }
 
   private void checkMovable(MethodNode method) throws NotMovableException {
@@ -189,15 +154,46 @@ final class HiddenClassBuilder {
           code.set(field, hostAccess(field.getOpcode(), field.owner, field.name, field.desc));
         }
       } else if (insn instanceof InvokeDynamicInsnNode indy) {
-        indy.bsm = (Handle) constant(method, indy.bsm, false);
-        boolean lambda = indy.bsm.getOwner().equals(LAMBDA_METAFACTORY);
+        indy.bsm = (Handle) constant(method, indy.bsm);
         for (int i = 0; i < indy.bsmArgs.length; i++) {
-          indy.bsmArgs[i] = constant(method, indy.bsmArgs[i], lambda);
+          indy.bsmArgs[i] = constant(method, indy.bsmArgs[i]);
+        }
+        if (lambda(method, indy)) {
+          indy.bsm = Trampolines.lambdaBootstrap(c.name);
         }
       } else if (insn instanceof LdcInsnNode ldc) {
-        ldc.cst = constant(method, ldc.cst, false);
+        ldc.cst = constant(method, ldc.cst);
       }
     }
+  }
+
+  /**
+   * Whether {@code indy} is a lambda of {@code LambdaMetafactory} (javac's lambdas and method
+   * references), which H links with the bridge's lambda bootstrap instead: the JDK defines its
+   * class with the STRONG option in the caller's loader, so each apply would leave a class behind
+   * that keeps H, and with it the generation's links, loaded as long as C's loader.
+   *
+   * @throws NotMovableException for a serializable lambda: its deserialization looks for
+   *     {@code $deserializeLambda$} in the capturing class, which H cannot have under C's name
+   */
+  private boolean lambda(MethodNode method, InvokeDynamicInsnNode indy) throws NotMovableException {
+    if (!indy.bsm.getOwner().equals(LAMBDA_METAFACTORY) || indy.bsm.getTag() != Opcodes.H_INVOKESTATIC) {
+      return false;
+    }
+    if (indy.bsm.getName().equals("metafactory") && indy.bsmArgs.length == 3) {
+      return true;
+    }
+    if (!indy.bsm.getName().equals("altMetafactory") || indy.bsmArgs.length < 4
+        || !(indy.bsmArgs[3] instanceof Integer flags)) {
+      throw notMovable(method, "it links a lambda with LambdaMetafactory." + indy.bsm.getName()
+          + indy.bsm.getDesc() + " and arguments javac does not emit");
+    }
+    if ((flags & LambdaMetafactory.FLAG_SERIALIZABLE) != 0) {
+      throw notMovable(method, "it creates a serializable lambda (" + indy.name + indy.desc + "), whose"
+          + " deserialization needs $deserializeLambda$ in " + c.name + ", which the patch cannot add;"
+          + " use a named class implementing the interface instead");
+    }
+    return true;
   }
 
   private void rewriteCall(MethodNode method, InsnList code, MethodInsnNode call) throws NotMovableException {
@@ -259,16 +255,16 @@ final class HiddenClassBuilder {
   }
 
   /** A constant as H needs it: handles on added methods point at H, private special handles become virtual. */
-  private Object constant(MethodNode method, Object value, boolean lambda) throws NotMovableException {
+  private Object constant(MethodNode method, Object value) throws NotMovableException {
     if (value instanceof Handle handle) {
-      return handle(method, handle, lambda);
+      return handle(method, handle);
     }
     if (value instanceof ConstantDynamic condy) {
-      Handle bsm = handle(method, condy.getBootstrapMethod(), false);
+      Handle bsm = handle(method, condy.getBootstrapMethod());
       boolean same = bsm == condy.getBootstrapMethod();
       Object[] arguments = new Object[condy.getBootstrapMethodArgumentCount()];
       for (int i = 0; i < arguments.length; i++) {
-        arguments[i] = constant(method, condy.getBootstrapMethodArgument(i), false);
+        arguments[i] = constant(method, condy.getBootstrapMethodArgument(i));
         same &= arguments[i] == condy.getBootstrapMethodArgument(i);
       }
       return same ? condy : new ConstantDynamic(condy.getName(), condy.getDescriptor(), bsm, arguments);
@@ -276,7 +272,7 @@ final class HiddenClassBuilder {
     return value;
   }
 
-  private Handle handle(MethodNode method, Handle handle, boolean lambda) throws NotMovableException {
+  private Handle handle(MethodNode method, Handle handle) throws NotMovableException {
     String key = handle.getName() + handle.getDesc();
     if (handle.getTag() <= Opcodes.H_PUTSTATIC) {
       if (shadowFields.contains(handle.getOwner() + "." + handle.getName() + ":" + handle.getDesc())) {
@@ -290,13 +286,9 @@ final class HiddenClassBuilder {
     }
     if (handle.getOwner().equals(c.name)) {
       if (added.contains(key)) {
-        // A former instance method takes its receiver first: LambdaMetafactory prepends captured
-        // arguments, so a capturing lambda passes it exactly there.
+        // A former instance method takes its receiver first: a lambda's captured arguments come
+        // first, so a capturing lambda passes it exactly there.
         String[] target = targets.get(key);
-        if (lambda) {
-          lambdaBodies.put(target[0] + target[1], target);
-          return new Handle(Opcodes.H_INVOKESTATIC, lambdaHostName, target[0], target[1], false);
-        }
         return new Handle(Opcodes.H_INVOKESTATIC, hName, target[0], target[1], false);
       }
       if (handle.getTag() == Opcodes.H_INVOKESPECIAL) {

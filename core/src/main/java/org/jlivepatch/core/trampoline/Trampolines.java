@@ -69,6 +69,19 @@ public final class Trampolines {
   public static final String LINK_DESCRIPTOR = "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;"
       + "Ljava/lang/invoke/MethodType;Ljava/lang/String;)Ljava/lang/invoke/CallSite;";
 
+  /**
+   * The bridge's bootstrap method for the lambdas of hidden classes, varargs: it takes the static
+   * arguments javac gives {@code LambdaMetafactory.metafactory} or {@code altMetafactory}.
+   */
+  public static final String LAMBDA_NAME = "lambda";
+
+  /** The descriptor of the bridge's {@link #LAMBDA_NAME lambda} bootstrap, and of its linker. */
+  public static final String LAMBDA_DESCRIPTOR = "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;"
+      + "Ljava/lang/invoke/MethodType;[Ljava/lang/Object;)Ljava/lang/invoke/CallSite;";
+
+  /** The bridge's private static field of type {@code MethodHandle} the agent sets to its lambda linker. */
+  public static final String LAMBDA_LINKER_FIELD = "lambdaLinker";
+
   /** The bridge's private static field of type {@code MethodHandle} the agent sets to its linker. */
   public static final String LINKER_FIELD = "linker";
 
@@ -128,21 +141,6 @@ public final class Trampolines {
   /** The name written in H's class file for class {@code classInternal}: {@code classInternal + "$$Jlp"}. */
   public static String hiddenName(String classInternal) {
     return classInternal + HIDDEN_SUFFIX;
-  }
-
-  /**
-   * The internal name of the lambda host of class {@code classInternal} for the generation
-   * {@code keyPrefix}: {@code <C>$$JlpL<prefix>}, the prefix's characters other than letters,
-   * digits, {@code _} and {@code $} written as {@code _}. A normal class (one per generation and
-   * class, so the prefix must differ between generations of one class in one loader).
-   */
-  public static String lambdaHostName(String classInternal, String keyPrefix) {
-    StringBuilder name = new StringBuilder(classInternal).append(HIDDEN_SUFFIX).append('L');
-    for (int i = 0; i < keyPrefix.length(); i++) {
-      char ch = keyPrefix.charAt(i);
-      name.append(Character.isLetterOrDigit(ch) && ch < 128 || ch == '_' || ch == '$' ? ch : '_');
-    }
-    return name.toString();
   }
 
   /** The key of a redirect into H's static method {@code hName hDesc}. */
@@ -248,7 +246,9 @@ public final class Trampolines {
    * The bridge class of a package: package-private, final and synthetic, class-file version 55
    * (Java 11), with {@code private static volatile MethodHandle linker}, {@code private static
    * Lookup lookup()} and {@code public static CallSite link(Lookup, String, MethodType, String)}
-   * which invokes the linker exactly.
+   * which invokes the linker exactly; beside them {@code private static volatile MethodHandle
+   * lambdaLinker} and {@code public static CallSite lambda(Lookup, String, MethodType, Object...)}
+   * which invokes that one exactly.
    *
    * @param packageInternal the package's internal name, {@code ""} for the default package
    */
@@ -259,6 +259,8 @@ public final class Trampolines {
     // Volatile: the agent sets it on its own thread before any call site of the patch links.
     writer.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_VOLATILE | Opcodes.ACC_SYNTHETIC,
         LINKER_FIELD, "L" + METHOD_HANDLE + ";", null, null).visitEnd();
+    writer.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_VOLATILE | Opcodes.ACC_SYNTHETIC,
+        LAMBDA_LINKER_FIELD, "L" + METHOD_HANDLE + ";", null, null).visitEnd();
 
     MethodVisitor lookup = writer.visitMethod(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_SYNTHETIC,
         LOOKUP_METHOD, "()L" + LOOKUP + ";", null, null);
@@ -280,12 +282,30 @@ public final class Trampolines {
     link.visitInsn(Opcodes.ARETURN);
     link.visitMaxs(0, 0);
     link.visitEnd();
+
+    MethodVisitor lambda = writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC | Opcodes.ACC_SYNTHETIC
+        | Opcodes.ACC_VARARGS, LAMBDA_NAME, LAMBDA_DESCRIPTOR, null, new String[] {"java/lang/Throwable"});
+    lambda.visitCode();
+    lambda.visitFieldInsn(Opcodes.GETSTATIC, bridgeName(packageInternal), LAMBDA_LINKER_FIELD,
+        "L" + METHOD_HANDLE + ";");
+    for (int slot = 0; slot < 4; slot++) {
+      lambda.visitVarInsn(Opcodes.ALOAD, slot);
+    }
+    lambda.visitMethodInsn(Opcodes.INVOKEVIRTUAL, METHOD_HANDLE, "invokeExact", LAMBDA_DESCRIPTOR, false);
+    lambda.visitInsn(Opcodes.ARETURN);
+    lambda.visitMaxs(0, 0);
+    lambda.visitEnd();
     writer.visitEnd();
     return writer.toByteArray();
   }
 
   static Handle bootstrap(String classInternal) {
     return new Handle(Opcodes.H_INVOKESTATIC, bridgeName(packageOf(classInternal)), LINK_NAME, LINK_DESCRIPTOR, false);
+  }
+
+  static Handle lambdaBootstrap(String classInternal) {
+    return new Handle(Opcodes.H_INVOKESTATIC, bridgeName(packageOf(classInternal)), LAMBDA_NAME, LAMBDA_DESCRIPTOR,
+        false);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -382,7 +402,8 @@ public final class Trampolines {
    * {@code to} and rewritten to run outside C (calls to added methods go to H, private calls into C
    * become nestmate calls, shadow fields become {@code invokedynamic} accesses, method handles on
    * added methods point at H, {@code synchronized} is dropped since C's entry holds the monitor,
-   * super calls become {@code host} call sites made with C's access).
+   * super calls become {@code host} call sites made with C's access, lambdas are bootstrapped by
+   * the bridge's {@link #LAMBDA_NAME lambda} method instead of {@code LambdaMetafactory}).
    *
    * @param bodies keys of methods of {@code to} whose body H must hold (changed or existing ones)
    * @param patchShadowFields every shadow field of the whole patch as {@code owner.name:desc}

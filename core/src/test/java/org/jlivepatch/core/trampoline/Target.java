@@ -65,11 +65,11 @@ final class Target {
     MethodHandle link = MethodHandles.lookup().findVirtual(Target.class, "link",
         MethodType.methodType(CallSite.class, Lookup.class, String.class, MethodType.class, String.class)).bindTo(this);
     onBridge.findStaticSetter(bridge, Trampolines.LINKER_FIELD, MethodHandle.class).invoke(link);
+    MethodHandle lambda = MethodHandles.lookup().findStatic(LambdaProxies.class, "link",
+        MethodType.methodType(CallSite.class, Lookup.class, String.class, MethodType.class, Object[].class));
+    onBridge.findStaticSetter(bridge, Trampolines.LAMBDA_LINKER_FIELD, MethodHandle.class).invoke(lambda);
     Lookup bridgeLookup = (Lookup) onBridge.findStatic(bridge, Trampolines.LOOKUP_METHOD,
         MethodType.methodType(Lookup.class)).invoke();
-    if (h != null && h.lambdaHostBytes() != null) {
-      onC.defineClass(h.lambdaHostBytes());
-    }
     if (h != null) {
       Lookup full = MethodHandles.privateLookupIn(type, bridgeLookup);
       hidden = full.defineHiddenClass(h.bytes(), true, Lookup.ClassOption.NESTMATE);

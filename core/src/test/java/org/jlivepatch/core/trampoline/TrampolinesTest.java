@@ -25,7 +25,6 @@ class TrampolinesTest {
     assertThat(Trampolines.bridgeName("p/q")).isEqualTo("p/q/$jlivepatch$Bridge");
     assertThat(Trampolines.bridgeName("")).isEqualTo("$jlivepatch$Bridge");
     assertThat(Trampolines.hiddenName("p/q/C")).isEqualTo("p/q/C$$Jlp");
-    assertThat(Trampolines.lambdaHostName("p/q/C", "g-7")).isEqualTo("p/q/C$$JlpLg_7");
     assertThat(Trampolines.redirectKey("7", "m", "(Lp/C;I)V")).isEqualTo("7|redirect|m|(Lp/C;I)V");
     assertThat(Trampolines.gateKey("7", "m", "(I)V")).isEqualTo("7|gate|m(I)V");
     assertThat(Trampolines.shadowKey("7", false, "p/C", "f", "J")).isEqualTo("7|shadow-get|p/C|f|J");
@@ -40,13 +39,16 @@ class TrampolinesTest {
     assertThat(node.version).isEqualTo(Opcodes.V11);
     assertThat(node.access & (Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SYNTHETIC))
         .isEqualTo(Opcodes.ACC_FINAL | Opcodes.ACC_SYNTHETIC);
-    assertThat(node.fields).singleElement().satisfies(f -> {
-      assertThat(f.name).isEqualTo("linker");
+    assertThat(node.fields).extracting(f -> f.name).containsExactly("linker", "lambdaLinker");
+    assertThat(node.fields).allSatisfy(f -> {
       assertThat(f.desc).isEqualTo("Ljava/lang/invoke/MethodHandle;");
       assertThat(f.access & (Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC)).isEqualTo(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC);
     });
     assertThat(node.methods).extracting(m -> m.name + m.desc).containsExactly(
-        "lookup()Ljava/lang/invoke/MethodHandles$Lookup;", "link" + Trampolines.LINK_DESCRIPTOR);
+        "lookup()Ljava/lang/invoke/MethodHandles$Lookup;", "link" + Trampolines.LINK_DESCRIPTOR,
+        "lambda" + Trampolines.LAMBDA_DESCRIPTOR);
+    // Varargs: the JVM passes javac's LambdaMetafactory arguments, however many, as the array.
+    assertThat(node.methods.get(2).access & Opcodes.ACC_VARARGS).isEqualTo(Opcodes.ACC_VARARGS);
     ClassNode defaultPackage = new ClassNode();
     new ClassReader(Trampolines.bridge("")).accept(defaultPackage, 0);
     assertThat(defaultPackage.name).isEqualTo("$jlivepatch$Bridge");
