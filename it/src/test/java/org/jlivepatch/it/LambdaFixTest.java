@@ -68,13 +68,21 @@ class LambdaFixTest {
       }
       """;
 
+  /** A fix whose moved body creates a serializable lambda. */
+  static final String ACCOUNT_SERIALIZABLE = CodecApp.ACCOUNT.replace(
+      "public String describe() { return \"account \" + name; }",
+      "public String describe() { java.util.function.Supplier<String> s = (java.util.function.Supplier<String> & "
+          + "java.io.Serializable) () -> \"serial \" + name; return s.get(); }");
+
   static Path oldClasses;
   static Path fixClasses;
+  static Path serializableClasses;
 
   @BeforeAll
   static void compile() throws Exception {
     oldClasses = CodecApp.classes('A', CodecApp.ACCOUNT, "lambda-old");
     fixClasses = CodecApp.classes('A', ACCOUNT_LAMBDAS, Map.of("app.Shapes", SHAPES), "lambda-fix");
+    serializableClasses = CodecApp.classes('A', ACCOUNT_SERIALIZABLE, "lambda-serializable");
   }
 
   static Stream<Arguments> jdksAndModels() {
@@ -103,6 +111,24 @@ class LambdaFixTest {
         assertThat(target.ask("report xy z")).isEqualTo("xy,z");
       }
       TargetJvm.assertAlive(target);
+    }
+  }
+
+  /** A serializable lambda cannot run from the hidden class: refused before anything changes, with the way out. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jlivepatch.it.Jdk#all")
+  void aSerializableLambdaIsRefusedWithTheWayOut(Jdk jdk, TestInfo test) throws Exception {
+    Path dir = CodecApp.dir(test, jdk);
+    Path fix = dir.resolve("serial.jlp");
+    CodecApp.build(oldClasses, serializableClasses, "serial", fix);
+    try (TargetJvm target = CodecApp.start(jdk, oldClasses, dir)) {
+      assertThat(target.ask("accounts a")).isEqualTo("created 1");
+      Cli.Run apply = Cli.run("apply", target.pidText(), fix.toString());
+      assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(3);
+      assertThat(apply.toString()).contains("app/Account.describe()Ljava/lang/String;", "serializable lambda",
+          "use a named class implementing the interface instead", "nothing changed");
+      assertThat(target.ask("describe a")).isEqualTo("account a");
+      assertThat(LivePatchTest.stackIds(target)).isEmpty();
     }
   }
 }
