@@ -28,7 +28,7 @@ import org.jlivepatch.core.payload.PayloadWriter;
  * thread waiting for its next request), both outside any patched method. Two patches of the running build:
  * {@link #codecPayload}, encode and decode changed in place together; {@link #accountPayload}, a
  * trampoline fix of {@code Account} that adds a private helper, a lambda, an instance field and a
- * static field (shadow fields); and, for the raw mechanism, {@code Account}'s class file as it runs
+ * static field (shadow fields), and {@link #accountPlainPayload}, the same without the lambda; and, for the raw mechanism, {@code Account}'s class file as it runs
  * and with a body-only change ({@link #rawOriginalDir}, {@link #rawChangedDir}). Commands on standard input: {@code mem} answers
  * {@code mem METASPACE_USED CLASS_SPACE_USED LOADED_CLASSES UNLOADED_CLASSES HEAP_USED} (bytes) after
  * two {@code System.gc()} (full collections that unload classes); {@code stats} answers
@@ -43,15 +43,19 @@ final class LoadApp {
   final Path classes;
   final Path codecPayload;
   final Path accountPayload;
+  /** {@link #accountPayload}'s fix with {@code report}'s lambda written as a loop: a trampoline fix without lambdas. */
+  final Path accountPlainPayload;
   /** {@code load.Account.class} as it runs, for {@link RawRedefineAgent}. */
   final Path rawOriginalDir;
   /** {@code load.Account.class} with {@code describe}'s body changed, for {@link RawRedefineAgent}. */
   final Path rawChangedDir;
 
-  private LoadApp(Path classes, Path codecPayload, Path accountPayload, Path rawOriginalDir, Path rawChangedDir) {
+  private LoadApp(Path classes, Path codecPayload, Path accountPayload, Path accountPlainPayload, Path rawOriginalDir,
+      Path rawChangedDir) {
     this.classes = classes;
     this.codecPayload = codecPayload;
     this.accountPayload = accountPayload;
+    this.accountPlainPayload = accountPlainPayload;
     this.rawOriginalDir = rawOriginalDir;
     this.rawChangedDir = rawChangedDir;
   }
@@ -69,6 +73,13 @@ final class LoadApp {
     Path classes = compile(v1, dir.resolve("v1"));
     Path codec = payload(classes, compile(codecFix, dir.resolve("codec-fix")), CODEC_ID, dir);
     Path account = payload(classes, compile(accountFix, dir.resolve("account-fix")), ACCOUNT_ID, dir);
+    Map<String, String> accountPlainFix = new LinkedHashMap<>(v1);
+    accountPlainFix.put("Account", ACCOUNT_FIX_PLAIN);
+    if (ACCOUNT_FIX_PLAIN.contains("->")) {
+      throw new IllegalStateException("the account fix without lambdas still has one");
+    }
+    Path accountPlain = payload(classes, compile(accountPlainFix, dir.resolve("account-plain-fix")), ACCOUNT_ID,
+        Files.createDirectories(dir.resolve("plain")));
     Map<String, String> accountBody = new LinkedHashMap<>(v1);
     accountBody.put("Account", ACCOUNT.replace("\"account \" + name", "\"account: \" + name"));
     Path changed = compile(accountBody, dir.resolve("account-body"));
@@ -78,7 +89,7 @@ final class LoadApp {
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Files.copy(changed.resolve("load/Account.class"), rawChanged.resolve("load.Account.class"),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    return new LoadApp(classes, codec, account, rawOriginal, rawChanged);
+    return new LoadApp(classes, codec, account, accountPlain, rawOriginal, rawChanged);
   }
 
   /**
@@ -192,6 +203,11 @@ final class LoadApp {
         }
       }
       """;
+
+  private static final String ACCOUNT_FIX_PLAIN = ACCOUNT_FIX.replace(
+      "return names.stream().map(n -> \"<\" + n + \">\").collect(Collectors.joining(\"+\"));",
+      "StringBuilder out = new StringBuilder(); for (String n : names) { out.append(out.length() == 0 ? \"\" : \"+\")"
+          + ".append('<').append(n).append('>'); } return out.toString();");
 
   private static final String MAIN = """
       package load;

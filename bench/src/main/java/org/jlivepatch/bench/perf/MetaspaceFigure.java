@@ -19,14 +19,20 @@ import java.util.regex.Pattern;
  * body versions by {@link RawRedefineAgent}, four redefinitions a cycle as a per-thread cycle has.
  * Every {@code every} cycles the target runs two full collections and reports its metaspace
  * ({@code MemoryPoolMXBean}); {@code jcmd VM.class_hierarchy} gives the classes loaded and those of
- * jlivepatch's trampolines ({@code $$Jlp}: hidden classes, lambda hosts, lambda proxies),
+ * jlivepatch's trampolines ({@code $$Jlp}: hidden classes and their lambdas' classes),
  * {@code jcmd VM.metaspace} the metaspace freed but still held by its loader, and the target's
  * {@code -Xlog:redefine+class+constantpool} the patched class's constant pool length.
  */
 final class MetaspaceFigure {
 
-  /** The series: jlivepatch with each consistency, and the raw mechanism. */
-  static final List<String> SERIES = List.of("per-thread", "immediate", "raw");
+  /** The suffix of a series that applies {@link LoadApp#accountPlainPayload}, the fix without a lambda. */
+  static final String NO_LAMBDA = "-nolambda";
+
+  /**
+   * The series: jlivepatch with each consistency, per-thread with the fix written without its lambda
+   * ({@link #NO_LAMBDA}), and the raw mechanism.
+   */
+  static final List<String> SERIES = List.of("per-thread", "immediate", "per-thread" + NO_LAMBDA, "raw");
 
   /** The target's memory after a full collection, {@code cycles} cycles in. */
   record Sample(int cycles, long metaspace, long classes, long trampolineClasses, long deallocated, int constantPool,
@@ -34,9 +40,9 @@ final class MetaspaceFigure {
 
   /** One JDK and series: the samples, and ms per cycle. */
   /**
-   * @param settled for jlivepatch, a last sample taken after {@link #SETTLE_MILLIS} idle and one more
-   *     cycle: the agent's linker drops closed generations older than 60 s when a command opens a new
-   *     one, so what the cycles left that is still loaded then stays for good; null for raw
+   * @param settled for jlivepatch, a last sample taken after {@link #SETTLE_MILLIS} idle, no command
+   *     meanwhile: the agent drops a closed generation 60 s after it closed, so what the cycles left
+   *     that is still loaded then stays for good; null for raw
    */
   record Run(String jdk, String series, List<Sample> samples, List<Double> cycleMs, int cyclesPlanned,
       int constantPoolBefore, Sample settled) {
@@ -93,7 +99,10 @@ final class MetaspaceFigure {
       throws Exception {
     List<Sample> samples = new ArrayList<>();
     List<Double> cycleMs = new ArrayList<>();
-    Path cpLog = env.work.resolve("metaspace-cp-" + jdk.feature() + "-" + series + ".log");
+    String consistency = series.replace(NO_LAMBDA, "");
+    Path payload = series.endsWith(NO_LAMBDA) ? app.accountPlainPayload : app.accountPayload;
+    Path cpLog = env.work.resolve("metaspace-cp-" + jdk.feature() + "-" + consistency
+        + (series.endsWith(NO_LAMBDA) ? NO_LAMBDA : "") + ".log");
     Files.deleteIfExists(cpLog);
     long start = System.nanoTime();
     Sample settled = null;
@@ -117,8 +126,8 @@ final class MetaspaceFigure {
               vm.loadAgent(env.floorJar.toString(), app.rawOriginalDir.toString());
             }
           } else {
-            agent.apply(app.accountPayload, series).check("apply, cycle " + cycle);
-            agent.revert(LoadApp.ACCOUNT_ID, series).check("revert, cycle " + cycle);
+            agent.apply(payload, consistency).check("apply, cycle " + cycle);
+            agent.revert(LoadApp.ACCOUNT_ID, consistency).check("revert, cycle " + cycle);
           }
           cycleMs.add((System.nanoTime() - cycleStart) / 1e6);
           if (cycle % every == 0 || cycle == cycles) {
@@ -131,9 +140,7 @@ final class MetaspaceFigure {
         }
         if (!series.equals("raw")) {
           Thread.sleep(SETTLE_MILLIS);
-          agent.apply(app.accountPayload, series).check("apply after the pause");
-          agent.revert(LoadApp.ACCOUNT_ID, series).check("revert after the pause");
-          settled = sample(jdk, target, samples.get(samples.size() - 1).cycles() + 1, start, cpLog);
+          settled = sample(jdk, target, samples.get(samples.size() - 1).cycles(), start, cpLog);
         }
       } finally {
         vm.detach();
@@ -186,7 +193,7 @@ final class MetaspaceFigure {
     return String.format(Locale.ROOT, "%.1f", bytes / 1024.0 / 1024.0);
   }
 
-  /** The pause before the settled sample: longer than the linker's 60 s grace for closed generations. */
+  /** The pause before the settled sample: longer than the agent's 60 s grace for closed generations. */
   static final long SETTLE_MILLIS = 61_000;
 
   /** The worker's own work after each round trip, so that it is outside the patched code most of the time. */

@@ -292,12 +292,13 @@ final class Report {
     md.append("`LoadApp`'s trampoline fix of `Account` (an added private helper, a new lambda, an instance and a static "
         + "field, which become shadow fields) applied and reverted in a loop over one attachment by the agent protocol "
         + "(the CLI's JVM start would dominate a thousand cycles), per-thread and immediate, while a worker calls the patched "
-        + "methods, so every cycle links its hidden class, spins its lambda and fills its shadow fields. *raw*: the same "
+        + "methods, so every cycle links its hidden class, spins its lambda and fills its shadow fields; *-nolambda*: the "
+        + "same fix with `report`'s lambda written as a loop. *raw*: the same "
         + "class switched between two fixed versions of a body by the minimal agent, four `redefineClasses` per cycle as a "
         + "per-thread cycle has, in a fresh target. Each sample follows two `System.gc()` (full collections that unload "
         + "classes): *metaspace*, used, from the target's `MemoryPoolMXBean`s; from `jcmd VM.class_hierarchy`, *classes* "
-        + "loaded and of them *`$$Jlp`*, those of jlivepatch's trampolines (hidden classes `Account$$Jlp`, lambda hosts "
-        + "`Account$$JlpLg<N>`, the lambda proxies of the hidden classes); from `jcmd VM.metaspace`, *freed, held*: "
+        + "loaded and of them *`$$Jlp`*, those of jlivepatch's trampolines (hidden classes `Account$$Jlp` and their lambdas' "
+        + "classes `Account$$JlpLambda`); from `jcmd VM.metaspace`, *freed, held*: "
         + "metaspace freed inside loaders' arenas, which a loader keeps for its later allocations and gives back only "
         + "when it dies; *constant pool*: the patched class's constant pool length after its last "
         + "redefinition (the target's `-Xlog:redefine+class+constantpool`). A series stops early once metaspace passes "
@@ -318,14 +319,14 @@ final class Report {
       }
       MetaspaceFigure.Sample settled = r.settled();
       if (settled != null) {
-        md.append(Stats.f("| %s | %s | %d, 61 s later | %s | %d | %d | %s | %d | | %.0f |%n", r.jdk(), r.series(),
+        md.append(Stats.f("| %s | %s | %d, 61 s idle | %s | %d | %d | %s | %d | | %.0f |%n", r.jdk(), r.series(),
             settled.cycles(), MetaspaceFigure.mb(settled.metaspace()), settled.classes(), settled.trampolineClasses(),
             MetaspaceFigure.mb(settled.deallocated()), settled.constantPool(), settled.seconds()));
       }
     }
     md.append("\n(*cycle*: median ms of the cycles since the previous row; every 100th cycle is sampled, every 200th shown. "
-        + "*61 s later*: after the last sample the target idles 61 s, then one more cycle runs: the agent's linker keeps a "
-        + "closed generation 60 s and lets it go when a command opens a new one, so what is still loaded then stays.)\n");
+        + "*61 s idle*: the target idles 61 s after the last sample, no command meanwhile: the agent keeps a closed "
+        + "generation 60 s and then drops it by itself, so what is still loaded then stays.)\n");
     md.append("\n").append(metaspaceFindings());
     return md.toString();
   }
@@ -347,8 +348,8 @@ final class Report {
               : Stats.f("grew from %d to %d entries, %.1f per cycle", cpStart, last.constantPool(),
                   (double) (last.constantPool() - cpStart) / Math.max(1, last.cycles()))));
       if (r.settled() != null) {
-        md.append(Stats.f("  61 s later and one cycle on: %d `$$Jlp` classes still loaded, %.2f per cycle.%n",
-            r.settled().trampolineClasses(), (double) r.settled().trampolineClasses() / r.settled().cycles()));
+        md.append(Stats.f("  After 61 s idle: %d `$$Jlp` classes still loaded, %s MB metaspace.%n",
+            r.settled().trampolineClasses(), MetaspaceFigure.mb(r.settled().metaspace())));
       }
     }
     md.append("\nWhat jlivepatch's cycles leave (found with `-Xlog:redefine+class+constantpool`, "
@@ -361,17 +362,18 @@ final class Report {
         + "metadata never reused). Keys in patched classes now name a slot that a closed generation gives back (hidden "
         + "classes keep unique ids), so the pool grows by a few entries in the first cycles and then not at all: "
         + "see *constant pool* above.\n"
-        + "2. **An apply whose new code creates a lambda leaves classes loaded.** (Fixed: a generation kept the lookup on "
-        + "each hidden class in a `ClassValue` whose entry, in the patched class's `ClassValueMap`, outlived the "
-        + "generation until the map happened to sweep it, and held every hidden class; a dropped generation now "
-        + "removes its entries.) What is left: the JDK's `LambdaMetafactory` defines the lambda's class for a call "
-        + "site in a hidden class *strong*, tied to the caller's class loader (JDK 17 and 25 alike), which keeps "
-        + "that hidden class loaded; and on JDK 17 such an apply defines a lambda host `Account$$JlpLg<N>`, a "
-        + "normal class in the application class loader (the lambda factory calls a lambda body by class name, "
-        + "which a hidden class lacks). A few KB per apply, until the class loader goes.\n"
-        + "3. **Closed generations stay linked for 60 s.** The agent's linker keeps a closed generation (and through it "
-        + "its hidden classes and shadow stores) for 60 s in case replaced code still links one of its call sites, and "
-        + "drops it only when a later command opens a new generation. Bounded in time, not in cycles.\n");
+        + "2. **Fixed: an apply whose new code created a lambda left classes loaded.** The JDK's `LambdaMetafactory` "
+        + "defines a lambda's class *strong*, tied to the caller's class loader (JDK 17 and 25 alike), which kept each "
+        + "apply's hidden class loaded; and on JDK 17 each such apply defined a lambda host `Account$$JlpLg<N>`, a normal "
+        + "class (the JDK 17 factory calls a lambda body by class name, which a hidden class lacks): a few KB per apply "
+        + "until the class loader goes. The hidden class's lambdas are now linked by the agent, which defines their "
+        + "classes as hidden nestmates without `STRONG`, collected with the hidden class; there is no lambda host. "
+        + "(Fixed before: a generation kept the lookup on each hidden class in a `ClassValue` whose entry outlived the "
+        + "generation until the map happened to sweep it; a dropped generation now removes its entries.)\n"
+        + "3. **Closed generations stay linked for 60 s.** The agent keeps a closed generation (and through it its "
+        + "hidden classes) for 60 s in case replaced code still links one of its call sites, then drops it by itself, "
+        + "with no command needed. So while cycles run, the generations of the last 60 s are loaded: metaspace rises "
+        + "for the first minute of cycles, then stays level, whatever the number of cycles.\n");
     return md.toString();
   }
 
