@@ -24,7 +24,9 @@ import org.objectweb.asm.ClassReader;
  * and ran none of the patch's code earlier in that guard invocation.
  *
  * <p>Analysed per class file the guard's class may be running ({@link #of}); a call is free only if
- * it is free, with the same callee, in every one of them. What cannot be analysed soundly holds:
+ * it is free, with the same callee, in every one of them, and the method has no other call of that
+ * callee (so a frame whose code was rewritten by an agent after this one, with its indexes moved,
+ * cannot match another call of it). What cannot be analysed soundly holds:
  * methods with {@code jsr}/{@code ret}, an unknown opcode, or an {@code ldc} (the JVM widens an
  * {@code ldc} to {@code ldc_w} when a redefinition merges constant pools, which moves the indexes
  * of the running code away from any class file read back or installed), and classes not loaded
@@ -107,8 +109,8 @@ final class GuardSites {
    * The free calls of method {@code key} (name and descriptor) of {@code classFile}: bytecode index of
    * each {@code invokevirtual}, {@code invokespecial}, {@code invokestatic} or {@code invokeinterface}
    * that no path from the successor of an invoke (its next instruction, or a handler whose range
-   * covers it) reaches, to the key of the method it names. Empty when the method is absent, has no
-   * code, or cannot be analysed soundly.
+   * covers it) reaches and that is the method's only invoke of the method it names, to the key of
+   * that method. Empty when the method is absent, has no code, or cannot be analysed soundly.
    */
   static Map<Integer, String> freeCalls(byte[] classFile, String key) {
     Objects.requireNonNull(key, "key");
@@ -327,16 +329,24 @@ final class GuardSites {
       }
     }
     Map<Integer, String> free = new HashMap<>();
+    Map<String, Integer> calls = new HashMap<>();
     char[] buffer = new char[reader.getMaxStringLength()];
     for (int at = invokes.nextSetBit(0); at >= 0; at = invokes.nextSetBit(at + 1)) {
-      int op = bytes[start + at] & 0xff;
-      if (op == 0xba || after.get(at)) {
+      if ((bytes[start + at] & 0xff) == 0xba) {
         continue; // an invokedynamic's frame below is not the method it names: cannot be confirmed
       }
       int member = reader.getItem(reader.readUnsignedShort(start + at + 1));
       int nameAndType = reader.getItem(reader.readUnsignedShort(member + 2));
-      free.put(at, reader.readUTF8(nameAndType, buffer) + reader.readUTF8(nameAndType + 2, buffer));
+      String callee = reader.readUTF8(nameAndType, buffer) + reader.readUTF8(nameAndType + 2, buffer);
+      calls.merge(callee, 1, Integer::sum);
+      if (!after.get(at)) {
+        free.put(at, callee);
+      }
     }
+    // Only the one call of its method: code inserted by an agent after this one's place (which the
+    // class file read here lacks) moves indexes, but cannot make a frame's index and callee match
+    // another call of the same method.
+    free.values().removeIf(callee -> calls.get(callee) > 1);
     return free;
   }
 
