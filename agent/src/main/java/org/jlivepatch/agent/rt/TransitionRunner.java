@@ -92,7 +92,8 @@ final class TransitionRunner {
     }
     Map<String, List<String>> keysByClass = new HashMap<>();
     for (Guard g : guards) {
-      keysByClass.computeIfAbsent(g.className().replace('/', '.'), k -> new ArrayList<>()).add(g.method() + g.descriptor());
+      keysByClass.computeIfAbsent(g.className().replace('/', '.'), k -> new ArrayList<>())
+          .add(g.method() + g.descriptor());
     }
     Map<Class<?>, List<byte[]>> versions = new HashMap<>();
     Map<Class<?>, Collection<String>> keys = new HashMap<>();

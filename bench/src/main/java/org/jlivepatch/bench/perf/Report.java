@@ -273,7 +273,7 @@ final class Report {
         + "moved from outside by the agent's switcher thread (every 10 ms), which takes their stacks; a guard frame always holds "
         + "there. So a transition lasts about one switcher tick plus the time every worker needs to start a round trip; "
         + "with 16 busy workers on 2 cores, how long each waits for a core. Before that rule, a busy worker moved only "
-        + "when the switcher's look fell between two of its round trips, and most 16-thread busy applies were reversed "
+        + "when the switcher's look fell between two of its round trips, and 16-thread busy applies were often reversed "
         + "at the 5 s timeout. *reversed* counts per-thread commands that did not complete within the default 5 s "
         + "(exit 4, nothing changed). A per-thread revert reversed at the timeout is followed by an "
         + "immediate one (so that the next round starts from the original); its mixing counts as immediate. "
