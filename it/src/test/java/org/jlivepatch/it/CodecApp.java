@@ -23,7 +23,8 @@ final class CodecApp {
   /**
    * A version of app.Codec: {@code encode} tags the text with {@code tag}, {@code decode} accepts
    * only that tag and answers {@code lower(tag)|text}, or {@code mixed|data} when it sees another
-   * version's tag. {@code roundTrip}, the caller of both, is the same in every version.
+   * version's tag. {@code roundTrip}, the caller of both, and {@code twice}, which loops over two
+   * round trips (both guards), are the same in every version; neither has a string constant.
    */
   static String codec(char tag) {
     char lower = Character.toLowerCase(tag);
@@ -31,6 +32,18 @@ final class CodecApp {
         + "public final class Codec {\n"
         + "  public static String roundTrip(String text) throws InterruptedException {\n"
         + "    return decode(encode(text));\n"
+        + "  }\n"
+        + "  public static String twice(String text) throws InterruptedException {\n"
+        + "    String first = null;\n"
+        + "    for (int i = 0; i < 2; i++) {\n"
+        + "      String trip = decode(encode(text));\n"
+        + "      if (first == null) {\n"
+        + "        first = trip;\n"
+        + "      } else if (!first.equals(trip)) {\n"
+        + "        return Main.split(first, trip);\n"
+        + "      }\n"
+        + "    }\n"
+        + "    return first;\n"
         + "  }\n"
         + "  public static String encode(String text) throws InterruptedException {\n"
         + "    Main.holdIf(text);\n"

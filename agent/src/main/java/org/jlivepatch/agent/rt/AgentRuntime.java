@@ -44,7 +44,7 @@ public final class AgentRuntime {
     this.retransformStart = new RetransformStart(instrumentation, commandLock, audit,
         RetransformStart.affects(Runtime.version()));
     this.runningBytes = new RunningBytes(instrumentation, retransformStart);
-    this.transitions = new TransitionRunner(instrumentation, audit);
+    this.transitions = new TransitionRunner(instrumentation, runningBytes, audit);
     this.engine = new PatchEngine(instrumentation, runningBytes, retransformStart, stack, audit, bridges, transitions);
   }
 

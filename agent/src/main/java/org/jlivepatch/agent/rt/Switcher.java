@@ -48,9 +48,11 @@ final class Switcher {
     /**
      * Sets the generation's gates, switches the gated classes in with {@code installGated}, runs a
      * transition over {@code methods} (class to method keys) to its end, and returns how it ended.
+     * {@code versions}: for each class the switch changes, every class file it may run during the
+     * transition (the one running now, and the gated one).
      */
-    TransitionEnd run(Generation generation, Map<Class<?>, Set<String>> methods, Install installGated)
-        throws CommandException;
+    TransitionEnd run(Generation generation, Map<Class<?>, Set<String>> methods, Map<Class<?>, List<byte[]>> versions,
+        Install installGated) throws CommandException;
   }
 
   /** Switches the gated classes in. */
@@ -92,8 +94,11 @@ final class Switcher {
       Map<Class<?>, byte[]> gated = new LinkedHashMap<>();
       Map<Class<?>, byte[]> original = new LinkedHashMap<>();
       Map<Class<?>, Set<String>> gatedMethods = new LinkedHashMap<>();
+      Map<Class<?>, List<byte[]>> versions = new LinkedHashMap<>();
       for (Plan plan : plans) {
         Class<?> type = plan.target().type();
+        versions.put(type, plan.gated() == null ? List.of(plan.target().from())
+            : List.of(plan.target().from(), plan.gated()));
         if (!Arrays.equals(plan.steady(), plan.target().from())) {
           steady.put(type, plan.steady());
           original.put(type, plan.target().from());
@@ -110,7 +115,7 @@ final class Switcher {
         boolean[] installed = {false};
         TransitionEnd end;
         try {
-          end = transitions.run(generation, gatedMethods, () -> {
+          end = transitions.run(generation, gatedMethods, versions, () -> {
             redefine(gated, "redefine", "nothing changed");
             installed[0] = true;
             Marks.mark("gated classes in");

@@ -44,7 +44,9 @@ import org.jlivepatch.core.model.Guard;
  * its moves and of its gated entries while not at the target. A gated entry of a thread at the
  * target changes nothing. A thread not at the target checks its own stack, exactly (declaring class,
  * name and descriptor), backing off (1, 2, 4 ... 1024 entries between checks) while it is held; every
- * such entry also bumps its count. The switcher thread ({@code jlivepatch-transition}, every 10 ms)
+ * such entry also bumps its count. In that check a guard frame that directly calls the gated method
+ * asking does not hold if that call is one before which the invocation called nothing
+ * ({@link GuardSites}): the thread then runs the target's code for the whole rest of that invocation. The switcher thread ({@code jlivepatch-transition}, every 10 ms)
  * moves threads from outside: it reads the word, takes {@link Thread#getStackTrace()}, and moves the
  * thread with a compare-and-set of that word only if no gated or guard method (by class and method
  * name: overloads count) is on that stack; an entry in between changed the word, so a race always
@@ -121,6 +123,8 @@ public final class Transition {
   private final Map<String, List<Guard>> guardsByName = new HashMap<>();
   /** Class name to method names, gated and guards: what a {@link StackTraceElement} can be matched by. */
   private final Map<String, Set<String>> heldNames = new HashMap<>();
+  /** The calls at which a guard frame does not hold: nothing called yet in that invocation. */
+  private final GuardSites guardSites;
   private final long timeoutNanos;
   private final boolean forceAtTimeout;
   private final LiveThreads liveThreads;
@@ -156,6 +160,16 @@ public final class Transition {
    */
   public Transition(String command, String patchId, Collection<GatedMethod> methods, Collection<Guard> guards,
       Duration timeout, boolean force, LiveThreads liveThreads) {
+    this(command, patchId, methods, guards, GuardSites.NONE, timeout, force, liveThreads);
+  }
+
+  /**
+   * Prepares a transition whose guard frames do not hold a thread at the calls {@code guardSites}
+   * names free; see {@link #Transition(String, String, Collection, Collection, Duration, boolean, LiveThreads)}.
+   */
+  Transition(String command, String patchId, Collection<GatedMethod> methods, Collection<Guard> guards,
+      GuardSites guardSites, Duration timeout, boolean force, LiveThreads liveThreads) {
+    this.guardSites = Objects.requireNonNull(guardSites, "guardSites");
     this.command = Objects.requireNonNull(command, "command");
     this.patchId = Objects.requireNonNull(patchId, "patchId");
     this.methods = new LinkedHashSet<>(methods).toArray(new GatedMethod[0]);
@@ -386,6 +400,9 @@ public final class Transition {
   private boolean noneHeld(Stream<StackFrame> frames, GatedMethod asking) {
     Iterator<StackFrame> it = frames.iterator();
     boolean leading = true;
+    // The gated method asking, while the frame after it is the next one: a guard frame calling it
+    // directly may be at a call before which it called nothing (see GuardSites).
+    StackFrame askingFrame = null;
     while (it.hasNext()) {
       StackFrame frame = it.next();
       if (leading) {
@@ -396,12 +413,14 @@ public final class Transition {
         // The gated method asking has run nothing yet. If some other frame came first (the gate was
         // called through a helper), nothing is left out: the check errs towards "held".
         if (is(frame, asking)) {
+          askingFrame = frame;
           continue;
         }
       }
-      if (holds(frame)) {
+      if (holds(frame, askingFrame)) {
         return false;
       }
+      askingFrame = null;
     }
     return true;
   }
@@ -411,7 +430,11 @@ public final class Transition {
         && frame.getDescriptor().equals(method.descriptor());
   }
 
-  private boolean holds(StackFrame frame) {
+  /**
+   * Whether {@code frame} holds the thread; {@code callee} is the gated method asking when
+   * {@code frame} calls it, else null.
+   */
+  private boolean holds(StackFrame frame, StackFrame callee) {
     String name = frame.getMethodName();
     List<GatedMethod> gated = methodsByName.get(name);
     List<Guard> guards = guardsByName.get(name);
@@ -431,7 +454,11 @@ public final class Transition {
       String className = frame.getClassName();
       for (Guard g : guards) {
         if (g.className().equals(className) && g.descriptor().equals(descriptor)) {
-          return true;
+          // A guard invocation whose first call is the gated method asking (which has run nothing
+          // yet) has run no code of the patch: switched here, it runs the target's code throughout.
+          // Only a direct call: a helper in between may have called patched code already.
+          return callee == null || !guardSites.free(frame.getDeclaringClass(), name, descriptor,
+              frame.getByteCodeIndex(), callee.getMethodName(), callee.getDescriptor());
         }
       }
     }

@@ -3,6 +3,8 @@ package org.jlivepatch.agent.rt;
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -15,23 +17,28 @@ import org.jlivepatch.core.model.Guard;
  */
 final class TransitionRunner {
 
+  private final Instrumentation instrumentation;
+  private final RunningBytes runningBytes;
   private final LiveThreads liveThreads;
   private final Audit audit;
   private volatile Transition current;
 
-  TransitionRunner(Instrumentation instrumentation, Audit audit) {
+  TransitionRunner(Instrumentation instrumentation, RunningBytes runningBytes, Audit audit) {
+    this.instrumentation = instrumentation;
+    this.runningBytes = runningBytes;
     this.liveThreads = new LiveThreads(instrumentation);
     this.audit = audit;
   }
 
   /** The transitions of one switch, as the {@link Switcher} runs them. */
   Switcher.Transitions forSwitch(String label, PatchEngine.SwitchOptions options, List<Guard> guards) {
-    return (generation, methods, installGated) -> run(label, options, guards, generation, methods, installGated);
+    return (generation, methods, versions, installGated) ->
+        run(label, options, guards, generation, methods, versions, installGated);
   }
 
   private Switcher.TransitionEnd run(String label, PatchEngine.SwitchOptions options, List<Guard> guards,
-      Generation generation, Map<Class<?>, Set<String>> methods, Switcher.Install installGated)
-      throws CommandException {
+      Generation generation, Map<Class<?>, Set<String>> methods, Map<Class<?>, List<byte[]>> versions,
+      Switcher.Install installGated) throws CommandException {
     String[] words = label.split(" ");
     List<GatedMethod> gated = new ArrayList<>();
     methods.forEach((type, keys) -> keys.forEach(key -> {
@@ -39,7 +46,7 @@ final class TransitionRunner {
       gated.add(new GatedMethod(type, key.substring(0, paren), key.substring(paren)));
     }));
     Transition transition = new Transition(words[0], words[words.length - 1], gated, guards,
-        Duration.ofMillis(options.timeoutMillis()), options.force(), liveThreads);
+        guardSites(guards, versions), Duration.ofMillis(options.timeoutMillis()), options.force(), liveThreads);
     generation.setGates(transition::gate);
     try {
       installGated.run();
@@ -72,6 +79,41 @@ final class TransitionRunner {
                   : "still in the old code at the timeout: " + String.join("; ", held))
               + "); retry later, or use --force");
     };
+  }
+
+  /**
+   * The free calls of the guards' loaded classes, analysed in every class file each may run during
+   * the transition: for a class the switch changes, the running and the gated one; for any other,
+   * the running one. A class that cannot be read gets none: its guard frames hold.
+   */
+  private GuardSites guardSites(List<Guard> guards, Map<Class<?>, List<byte[]>> switched) {
+    if (guards.isEmpty()) {
+      return GuardSites.NONE;
+    }
+    Map<String, List<String>> keysByClass = new HashMap<>();
+    for (Guard g : guards) {
+      keysByClass.computeIfAbsent(g.className().replace('/', '.'), k -> new ArrayList<>())
+          .add(g.method() + g.descriptor());
+    }
+    Map<Class<?>, List<byte[]>> versions = new HashMap<>();
+    Map<Class<?>, Collection<String>> keys = new HashMap<>();
+    for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+      List<String> methods = keysByClass.get(type.getName());
+      if (methods == null || type.isArray()) {
+        continue;
+      }
+      List<byte[]> files = switched.get(type);
+      if (files == null) {
+        try {
+          files = List.of(runningBytes.capture(type));
+        } catch (CommandException | RuntimeException e) {
+          continue; // unknown code: its frames hold
+        }
+      }
+      versions.put(type, files);
+      keys.put(type, methods);
+    }
+    return GuardSites.of(versions, keys);
   }
 
   private static String describe(Straggler straggler) {

@@ -2,6 +2,8 @@ package org.jlivepatch.agent.rt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -11,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.jlivepatch.core.model.Guard;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +87,24 @@ class TransitionTortureTest {
 
   @Test
   void perThreadTransitionsNeverMixARoundTrip() {
+    torture(GuardSites.NONE);
+  }
+
+  /** The same with the guard's free call (encode, its first) analysed from Codec's class file: a thread moves there. */
+  @Test
+  void perThreadTransitionsWhereTheGuardsFirstCallIsFreeNeverMixARoundTrip() throws IOException {
+    byte[] codec;
+    try (InputStream in = Codec.class.getResourceAsStream("Codec.class")) {
+      codec = in.readAllBytes();
+    }
+    Guard guard = Codec.guards().get(0);
+    GuardSites sites = GuardSites.of(Map.of(Codec.class, List.of(codec)),
+        Map.of(Codec.class, List.of(guard.method() + guard.descriptor())));
+    assertThat(sites.any()).isTrue();
+    torture(sites);
+  }
+
+  private void torture(GuardSites sites) {
     LiveThreads live = new LiveThreads(null);
     Map<TransitionState, Integer> ends = new EnumMap<>(TransitionState.class);
     long started = System.nanoTime();
@@ -97,7 +118,7 @@ class TransitionTortureTest {
       // Some transitions time out at once, some are reversed on request a little after the start.
       Duration timeout = count % 5 == 0 ? Duration.ofMillis(1) : Duration.ofSeconds(2);
       Transition t = new Transition(next == 1 ? "apply" : "revert", "p" + count, Codec.methods(), Codec.guards(),
-          timeout, false, live);
+          sites, timeout, false, live);
       Codec.install(t, next);
       t.start();
       if (count % 4 == 0) {
@@ -111,8 +132,8 @@ class TransitionTortureTest {
       ends.merge(end.state(), 1, Integer::sum);
     }
 
-    System.out.printf("[transition torture] %d transitions %s, %d round trips, %d mixed%n", count, ends,
-        trips.get(), mixed.get());
+    System.out.printf("[transition torture] %s: %d transitions %s, %d round trips, %d mixed%n",
+        sites.any() ? "free guard calls" : "guards hold", count, ends, trips.get(), mixed.get());
     assertThat(mixed.get()).isZero();
     assertThat(trips.get()).isGreaterThan(10_000);
     assertThat(ends.getOrDefault(TransitionState.COMPLETED, 0)).isGreaterThanOrEqualTo(10);

@@ -258,7 +258,7 @@ final class Report {
         + "calls `encode` then `decode`), then some arithmetic of their own outside any patched method. The patch changes "
         + "`encode` and `decode` together, so a round trip that runs one old and one new half does not give back its input: "
         + "the workers count those (*mixed*). `roundTrip` calls both, so the builder makes it a guard: a thread inside it "
-        + "does not move. Commands go over one attachment by the agent protocol (no CLI JVM on the cores; the command "
+        + "does not move once it has called `encode`. Commands go over one attachment by the agent protocol (no CLI JVM on the cores; the command "
         + "latency is figure 2). Per round: a per-thread apply and revert, then an immediate apply and revert of the same "
         + "payload. ms: *wall*, the command from its request to its final answer; *transition*, the agent's own "
         + "`transition.ms`, from the gated classes' switch to the last thread's move; *switch*, the agent's time in "
@@ -275,16 +275,17 @@ final class Report {
           Stats.spread(r.immediateApplyWall(), "%.0f"), Stats.spread(r.immediateApplyRedefine(), "%.1f"),
           Stats.spread(r.immediateRevertWall(), "%.0f"), r.reversed(), r.mixedPerThread(), r.mixedImmediate()));
     }
-    md.append("\nHow a thread moves here: its own check at the entry of `encode` always finds the guard `roundTrip` "
-        + "on its stack, so the workers move only from outside, when the agent's switcher thread (every 10 ms) reads a "
-        + "worker's state word, takes its stack, finds no patched or guard frame, and wins a compare-and-set of the word "
-        + "before the worker's next gated entry changes it. A worker that parks between round trips is caught parked. A "
-        + "busy worker that is back in `encode` within a microsecond or two is caught only when the switcher's look falls "
-        + "between two round trips and the worker does not run meanwhile (on 2 shared cores: when it is descheduled), so "
-        + "its transition takes as long as that luck takes, and with many such workers it does not complete within the "
-        + "default 5 s and is reversed (exit 4, nothing changed; *reversed* counts those commands). That is the "
-        + "per-thread model working as specified (a thread never moves inside a guard) under a load it has no fast path "
-        + "for: a thread calling a guard back to back. A per-thread revert reversed at the timeout is followed by an "
+    md.append("\nHow a thread moves here: `roundTrip`'s call of `encode` is its first call, so at the gate of "
+        + "`encode` a worker's own check does not count the guard frame (nothing ran yet in that round trip: see "
+        + "consistency.md, *Guard frames that do not hold*) and the worker moves at its next round trip, unless it is "
+        + "backing off after a check that found it at `decode` (at most 1,024 gated entries). At `decode` the guard "
+        + "holds it: a worker never moves between the two halves. A thread that does not call patched code meanwhile is "
+        + "moved from outside by the agent's switcher thread (every 10 ms), which takes their stacks; a guard frame always holds "
+        + "there. So a transition lasts about one switcher tick plus the time every worker needs to start a round trip; "
+        + "with 16 busy workers on 2 cores, how long each waits for a core. Before that rule, a busy worker moved only "
+        + "when the switcher's look fell between two of its round trips, and 16-thread busy applies were often reversed "
+        + "at the 5 s timeout. *reversed* counts per-thread commands that did not complete within the default 5 s "
+        + "(exit 4, nothing changed). A per-thread revert reversed at the timeout is followed by an "
         + "immediate one (so that the next round starts from the original); its mixing counts as immediate. "
         + Stats.f("Round trips that mixed versions: %d under per-thread consistency, %d under immediate; ",
             transition.stream().mapToLong(TransitionFigure.Row::mixedPerThread).sum(),
