@@ -46,6 +46,8 @@ final class ClassComparer {
   private final ClassNode newClass;
   private final Additions additions;
   private final Supertypes supertypes;
+  /** A reader of the old class file that has decoded its strings already, or null. */
+  private final ClassReader oldReader;
   /** The methods whose code is the same in both versions, read without it; null if none. */
   private final CodeMatch sameCode;
   /** The fields the fix adds to this class, in the new class's order: its shadow fields unless refused. */
@@ -61,6 +63,7 @@ final class ClassComparer {
     this.additions = additions;
     this.supertypes = supertypes;
     this.sameCode = pair.sameCode();
+    this.oldReader = pair.oldReader();
   }
 
   /**
@@ -673,7 +676,8 @@ final class ClassComparer {
     List<String> added = new ArrayList<>();
     changes.kinds.forEach((key, kind) -> (kind == ChangeKind.ADDED ? added : replaced).add(key));
     List<String> fieldKeys = shadowFields.stream().map(f -> f.name + ":" + f.desc).toList();
-    byte[] logical = ClassSplicer.logical(oldBytes, newClass, replaced, added, fieldKeys);
+    byte[] logical = oldReader != null ? ClassSplicer.logical(oldReader, newClass, replaced, added, fieldKeys)
+        : ClassSplicer.logical(oldBytes, newClass, replaced, added, fieldKeys);
     Map<String, String> oldPrints = new LinkedHashMap<>();
     oldClass.methods.forEach(m -> {
       if (changes.kinds.containsKey(m.name + m.desc)) {

@@ -109,6 +109,16 @@ final class CodeMatch {
     return hasLocals;
   }
 
+  private static final byte[] CODE = ascii("Code");
+  private static final byte[] LINE_NUMBER_TABLE = ascii("LineNumberTable");
+  private static final byte[] LOCAL_VARIABLE_TABLE = ascii("LocalVariableTable");
+  private static final byte[] LOCAL_VARIABLE_TYPE_TABLE = ascii("LocalVariableTypeTable");
+  private static final byte[] STACK_MAP_TABLE = ascii("StackMapTable");
+
+  private static byte[] ascii(String name) {
+    return name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
   /** Reads both class files side by side. */
   private static final class Builder {
     private final ClassReader[] readers;
@@ -220,7 +230,7 @@ final class CodeMatch {
       int offset = method + 8;
       int code = 0;
       for (int a = 0; a < attributes; a++) {
-        if (utf8(side, offset).equals("Code")) {
+        if (is(side, offset, CODE)) {
           code = code == 0 ? offset + 6 : -1;
         }
         offset += 6 + reader.readInt(offset + 2);
@@ -302,36 +312,17 @@ final class CodeMatch {
       int localTypes = 0;
       int frames = 0;
       for (int i = 0; i < count; i++) {
-        String name = utf8(side, offset);
         int content = offset + 6;
-        switch (name) {
-          case "LineNumberTable" -> {
-            if (lines != 0) {
-              return null;
-            }
-            lines = content;
-          }
-          case "LocalVariableTable" -> {
-            if (locals != 0) {
-              return null;
-            }
-            locals = content;
-          }
-          case "LocalVariableTypeTable" -> {
-            if (localTypes != 0) {
-              return null;
-            }
-            localTypes = content;
-          }
-          case "StackMapTable" -> {
-            if (frames != 0) {
-              return null;
-            }
-            frames = content;
-          }
-          default -> {
-            return null; // type annotations, StackMap, non-standard attributes
-          }
+        if (is(side, offset, LINE_NUMBER_TABLE) && lines == 0) {
+          lines = content;
+        } else if (is(side, offset, LOCAL_VARIABLE_TABLE) && locals == 0) {
+          locals = content;
+        } else if (is(side, offset, LOCAL_VARIABLE_TYPE_TABLE) && localTypes == 0) {
+          localTypes = content;
+        } else if (is(side, offset, STACK_MAP_TABLE) && frames == 0) {
+          frames = content;
+        } else {
+          return null; // one of them twice, type annotations, StackMap, non-standard attributes
         }
         offset = content + reader.readInt(offset + 2);
       }
@@ -721,13 +712,32 @@ final class CodeMatch {
           || newIndex >= readers[1].getItemCount()) {
         return false;
       }
+      if (sameAs[oldIndex] == newIndex) {
+        return true;
+      }
       int x = readers[0].getItem(oldIndex);
       int y = readers[1].getItem(newIndex);
       if (bytes[0][x - 1] != 1 || bytes[1][y - 1] != 1) {
         return false;
       }
       int length = readers[0].readUnsignedShort(x);
-      return length == readers[1].readUnsignedShort(y) && equalBytes(x + 2, y + 2, length);
+      if (length != readers[1].readUnsignedShort(y) || !equalBytes(x + 2, y + 2, length)) {
+        return false;
+      }
+      sameAs[oldIndex] = newIndex;
+      return true;
+    }
+
+    /** Whether the Utf8 entry whose index is at {@code offset} holds exactly these (ASCII) bytes. */
+    private boolean is(int side, int offset, byte[] name) {
+      ClassReader reader = readers[side];
+      int index = reader.readUnsignedShort(offset);
+      if (index == 0 || index >= reader.getItemCount()) {
+        return false;
+      }
+      int item = reader.getItem(index);
+      return bytes[side][item - 1] == 1 && reader.readUnsignedShort(item) == name.length
+          && Arrays.equals(bytes[side], item + 2, item + 2 + name.length, name, 0, name.length);
     }
   }
 }
