@@ -9,8 +9,8 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs {@link DiffBenchmark} and prints classes per second for the differ and for the parse floor,
- * and their ratio. Takes JMH's command-line options (e.g. {@code -wi 2 -i 3 -f 1}).
+ * Runs {@link DiffBenchmark} and prints, per pair of jars, classes per second for the differ and for
+ * the parse floor, and their ratio. Takes JMH's command-line options (e.g. {@code -wi 2 -i 3 -f 1}).
  */
 public final class DiffBench {
 
@@ -26,23 +26,30 @@ public final class DiffBench {
       options.jvmArgsAppend("-D" + DiffBenchmark.JARS_PROPERTY + "=" + jars); // forks do not inherit it
     }
     Collection<RunResult> results = new Runner(options.build()).run();
-    DiffBenchmark sizes = new DiffBenchmark();
-    sizes.readJars();
-    int classes = sizes.classCount();
-    double diffMs = Double.NaN;
-    double parseMs = Double.NaN;
-    for (RunResult result : results) {
-      String label = result.getParams().getBenchmark();
-      double ms = result.getPrimaryResult().getScore();
-      if (label.endsWith(".diff")) {
-        diffMs = ms;
-      } else if (label.endsWith(".parse")) {
-        parseMs = ms;
+    for (String pair : new String[] {"major", "patch"}) {
+      DiffBenchmark sizes = new DiffBenchmark();
+      sizes.pair = pair;
+      sizes.readJars();
+      int classes = sizes.classCount();
+      double diffMs = Double.NaN;
+      double parseMs = Double.NaN;
+      for (RunResult result : results) {
+        if (!pair.equals(result.getParams().getParam("pair"))) {
+          continue;
+        }
+        String label = result.getParams().getBenchmark();
+        double ms = result.getPrimaryResult().getScore();
+        if (label.endsWith(".diff")) {
+          diffMs = ms;
+        } else if (label.endsWith(".parse")) {
+          parseMs = ms;
+        }
       }
+      System.out.printf("%n%s pair (%s): classes in both jars: %d, %d of the old differ%n", pair, sizes.versions(),
+          classes, sizes.differingClasses());
+      System.out.printf("diff : %8.1f ms/op  %,10.0f classes/s%n", diffMs, classes / diffMs * 1000);
+      System.out.printf("parse: %8.1f ms/op  %,10.0f classes/s (floor)%n", parseMs, classes / parseMs * 1000);
+      System.out.printf("diff / parse = %.2f (target: at most about 2)%n", diffMs / parseMs);
     }
-    System.out.printf("%nclasses in both jars: %d%n", classes);
-    System.out.printf("diff : %8.1f ms/op  %,10.0f classes/s%n", diffMs, classes / diffMs * 1000);
-    System.out.printf("parse: %8.1f ms/op  %,10.0f classes/s (floor)%n", parseMs, classes / parseMs * 1000);
-    System.out.printf("diff / parse = %.2f (target: at most about 2)%n", diffMs / parseMs);
   }
 }

@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -24,7 +25,8 @@ import org.objectweb.asm.tree.ClassNode;
 /**
  * Diffing two releases of a large real jar, beside the floor: a plain ASM parse of every class of
  * both jars into a tree. Both start from classes already read from the jars, so unzipping counts
- * in neither.
+ * in neither. Two pairs: a major release, where most classes differ ({@code major}: old.jar and
+ * new.jar), and a patch release, where few do ({@code patch}: patch-old.jar and patch-new.jar).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,6 +36,10 @@ public class DiffBenchmark {
   /** Folder holding old.jar and new.jar; by default bench-jars beside the benchmarks jar. */
   public static final String JARS_PROPERTY = "jlp.bench.jars";
 
+  /** Which pair of jars: {@code major} (old.jar, new.jar) or {@code patch} (patch-old.jar, patch-new.jar). */
+  @Param({"major", "patch"})
+  public String pair = "major";
+
   private ClassSet oldClasses;
   private ClassSet newClasses;
 
@@ -41,8 +47,9 @@ public class DiffBenchmark {
   @Setup
   public void readJars() throws IOException {
     Path folder = jarFolder();
-    oldClasses = read(folder.resolve("old.jar"));
-    newClasses = read(folder.resolve("new.jar"));
+    String prefix = pair.equals("major") ? "" : pair + "-";
+    oldClasses = read(folder.resolve(prefix + "old.jar"));
+    newClasses = read(folder.resolve(prefix + "new.jar"));
   }
 
   /** The differ on the two releases. */
@@ -69,6 +76,26 @@ public class DiffBenchmark {
   /** Classes in both jars together: what one operation of either benchmark handles. */
   public int classCount() {
     return oldClasses.classes().size() + newClasses.classes().size();
+  }
+
+  /** Classes of the old jar that the new one lacks or holds with other bytes. */
+  public int differingClasses() {
+    int differing = 0;
+    for (var entry : oldClasses.classes().entrySet()) {
+      if (!java.util.Arrays.equals(entry.getValue(), newClasses.classes().get(entry.getKey()))) {
+        differing++;
+      }
+    }
+    return differing;
+  }
+
+  /** The two jars' versions, from their manifests ({@code Bundle-Version}), e.g. "31.1.0.jre → 32.0.0.jre". */
+  public String versions() {
+    return version(oldClasses) + " → " + version(newClasses);
+  }
+
+  private static String version(ClassSet classes) {
+    return classes.manifest().map(m -> m.getMainAttributes().getValue("Bundle-Version")).orElse("?");
   }
 
   static Path jarFolder() {

@@ -24,8 +24,11 @@ final class JmhFigures {
   /** One JMH score: mean and its 99.9 % confidence half-width, in the benchmark's unit. */
   record Score(double mean, double error) {}
 
-  /** Figure 4: classes in both jars, ms per diff and per parse of both. */
-  record Build(String jdk, int classes, Score diff, Score parse) {
+  /**
+   * Figure 4, one pair of jars ({@code major} or {@code patch} release): their versions, classes in
+   * both jars, classes of the old jar that differ, ms per diff and per parse of both.
+   */
+  record Build(String jdk, String pair, String versions, int classes, int differing, Score diff, Score parse) {
     double ratio() {
       return diff.mean() / parse.mean();
     }
@@ -70,20 +73,27 @@ final class JmhFigures {
 
   private JmhFigures() {}
 
-  static Build build(Env env) throws Exception {
+  static List<Build> build(Env env) throws Exception {
     // The Guava releases the bench module copies beside its jar; the forks do not inherit properties.
     String jars = env.root.resolve("bench").resolve(env.buildDir).resolve("bench-jars").toString();
     System.setProperty(DiffBenchmark.JARS_PROPERTY, jars);
-    DiffBenchmark sizes = new DiffBenchmark();
-    sizes.readJars();
     ChainedOptionsBuilder options = new OptionsBuilder().include(DiffBenchmark.class.getName() + "\\.")
         .jvmArgsAppend("-D" + DiffBenchmark.JARS_PROPERTY + "=" + jars).forks(1).warmupIterations(3).warmupTime(TimeValue.seconds(2)).measurementIterations(5)
         .measurementTime(TimeValue.seconds(2));
     Collection<RunResult> results = new Runner(options.build()).run();
-    Build build = new Build(env.jdks.get(0).name(), sizes.classCount(), score(results, "diff"), score(results, "parse"));
-    System.out.printf("build %s: %d classes, diff %.1f ms, parse %.1f ms, ratio %.2f%n", build.jdk(), build.classes(),
-        build.diff().mean(), build.parse().mean(), build.ratio());
-    return build;
+    List<Build> builds = new ArrayList<>();
+    for (String pair : List.of("major", "patch")) {
+      DiffBenchmark sizes = new DiffBenchmark();
+      sizes.pair = pair;
+      sizes.readJars();
+      Build build = new Build(env.jdks.get(0).name(), pair, sizes.versions(), sizes.classCount(),
+          sizes.differingClasses(), score(results, pair, "diff"), score(results, pair, "parse"));
+      System.out.printf("build %s, %s (%s): %d classes, %d differ, diff %.1f ms, parse %.1f ms, ratio %.2f%n",
+          build.jdk(), pair, build.versions(), build.classes(), build.differing(), build.diff().mean(),
+          build.parse().mean(), build.ratio());
+      builds.add(build);
+    }
+    return builds;
   }
 
   static List<Steady> steady(Env env, int rounds) throws Exception {
@@ -116,12 +126,12 @@ final class JmhFigures {
     return rows;
   }
 
-  private static Score score(Collection<RunResult> results, String method) {
+  private static Score score(Collection<RunResult> results, String pair, String method) {
     for (RunResult result : results) {
-      if (result.getParams().getBenchmark().endsWith("." + method)) {
+      if (result.getParams().getBenchmark().endsWith("." + method) && pair.equals(result.getParams().getParam("pair"))) {
         return new Score(result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError());
       }
     }
-    throw new IllegalStateException("JMH gave no result for " + method);
+    throw new IllegalStateException("JMH gave no result for " + method + " of the " + pair + " pair");
   }
 }

@@ -33,7 +33,7 @@ public final class PerfRun {
       Timeline.draw(report.recovery, root.resolve("docs/performance-recovery.png"));
     }
     if (figures.contains("build")) {
-      report.build = JmhFigures.build(env);
+      report.builds = JmhFigures.build(env);
       report.sourceFix = SourceFixTiming.run(env, Integer.getInteger("perf.buildRounds", 3));
     }
     if (figures.contains("steady")) {

@@ -14,7 +14,7 @@ final class Report {
   /** The median run of each recovery configuration; {@link #recoveryAll} holds every run. */
   List<RecoveryFigure.Run> recovery = List.of();
   List<RecoveryFigure.Run> recoveryAll = List.of();
-  JmhFigures.Build build;
+  List<JmhFigures.Build> builds;
   SourceFixTiming.Result sourceFix;
   List<JmhFigures.Steady> steady = List.of();
   List<TransitionFigure.Row> transition = List.of();
@@ -65,9 +65,12 @@ final class Report {
               + back(raw.applyEnd() - raw.applyStart() + raw.recoveryMs(raw.applyStart(), raw.applyEnd())) + " ms",
           failedAll(r), !Double.isNaN(back) && back <= 1000 && failedAll(r) == 0 ? "yes" : "no"));
     }
-    if (build != null) {
-      md.append(Stats.f("| 4. build: diff time vs ASM parse of the same classes | ≤ 2× | %.2f× (%.0f ms vs %.0f ms for %d classes) | %s |%n",
-          build.ratio(), build.diff().mean(), build.parse().mean(), build.classes(), build.ratio() <= 2 ? "yes" : "no"));
+    if (builds != null) {
+      for (JmhFigures.Build build : builds) {
+        md.append(Stats.f("| 4. build, %s release (%s): diff time vs ASM parse of the same classes | ≤ 2× | %.2f× (%.1f ms vs %.1f ms for %d classes, %d differ) | %s |%n",
+            build.pair(), build.versions(), build.ratio(), build.diff().mean(), build.parse().mean(), build.classes(),
+            build.differing(), build.ratio() <= 2 ? "yes" : "no"));
+      }
     } else {
       md.append("| 4. build: diff time vs ASM parse of the same classes | ≤ 2× | not run (`build`) | — |\n");
     }
@@ -482,22 +485,28 @@ final class Report {
   }
 
   private String buildSection() {
-    if (build == null) {
+    if (builds == null) {
       return "";
     }
     StringBuilder md = new StringBuilder("\n## 4. Build\n\n");
     md.append(Stats.f("JMH (`DiffBenchmark`, 1 fork, 3 × 2 s warm-up, 5 × 2 s measured, %s): diffing two Guava releases "
-        + "(31.1-jre and 32.0.0-jre, %d classes in both jars) beside the floor any class-file differ pays, every class of "
-        + "both jars parsed once by ASM into a tree. Both start from class files already in memory.%n%n", build.jdk(),
-        build.classes()));
-    md.append("| | ms per operation (±99.9 %) | classes/s |\n|---|---|---|\n");
-    md.append(Stats.f("| diff | %.1f (±%.1f) | %,.0f |%n", build.diff().mean(), build.diff().error(),
-        build.classes() / build.diff().mean() * 1000));
-    md.append(Stats.f("| ASM parse | %.1f (±%.1f) | %,.0f |%n", build.parse().mean(), build.parse().error(),
-        build.classes() / build.parse().mean() * 1000));
-    md.append(Stats.f("%nRatio %.2f (goal ≤ 2).%s%n", build.ratio(), build.ratio() <= 2 ? ""
-        : " Off goal: the diff parses every class as the floor does, then compares and fingerprints them; which part "
-            + "costs the rest is not profiled here (the differ's speed is its own issue)."));
+        + "beside the floor any class-file differ pays, every class of both jars parsed once by ASM into a tree. Both start "
+        + "from class files already in memory. Two pairs: a major release, where most classes differ, and a patch release, "
+        + "where few do.%n%n", builds.get(0).jdk()));
+    md.append("| release | Guava | classes in both jars | of the old jar differ | diff, ms per operation (±99.9 %) | classes/s "
+        + "| ASM parse, ms per operation | classes/s | ratio |\n|---|---|---|---|---|---|---|---|---|\n");
+    for (JmhFigures.Build build : builds) {
+      md.append(Stats.f("| %s | %s | %d | %d | %.1f (±%.1f) | %,.0f | %.1f (±%.1f) | %,.0f | **%.2f** |%n", build.pair(),
+          build.versions(), build.classes(), build.differing(), build.diff().mean(), build.diff().error(),
+          build.classes() / build.diff().mean() * 1000, build.parse().mean(), build.parse().error(),
+          build.classes() / build.parse().mean() * 1000, build.ratio()));
+    }
+    md.append("\nThe differ reads only the classes whose bytes differ, so a patch release costs a fraction of the parse. "
+        + "In a major release nearly every class differs, mostly in ways a patch leaves out (line numbers, parameter names, "
+        + "renumbered lambdas); each such method is reported as ignored with its reason. The methods whose code is the same "
+        + "in both versions once constant-pool indices are resolved (most of them) are compared from the class files' bytes "
+        + "and read without their code; the rest of the time goes to reading the other methods and the class structure, "
+        + "comparing, matching renumbered synthetics, and splicing and fingerprinting the patched classes.\n");
     if (sourceFix != null) {
       md.append(Stats.f("%nA source-fix build, whole process: `jlivepatch build --old commons-text-1.9.jar --sources "
           + "commons-text-1.9-sources.jar --patch FIX.diff --classpath commons-lang3-3.11.jar` with the CVE-2022-42889 fix "

@@ -17,7 +17,9 @@ import org.jlivepatch.core.model.PatchedMethod;
 import org.jlivepatch.core.model.ShadowField;
 import org.jlivepatch.core.splice.ClassSplicer;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Handle;
+import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.ClassNode;
@@ -44,6 +46,10 @@ final class ClassComparer {
   private final ClassNode newClass;
   private final Additions additions;
   private final Supertypes supertypes;
+  /** A reader of the old class file that has decoded its strings already, or null. */
+  private final ClassReader oldReader;
+  /** The methods whose code is the same in both versions, read without it; null if none. */
+  private final CodeMatch sameCode;
   /** The fields the fix adds to this class, in the new class's order: its shadow fields unless refused. */
   private final List<FieldNode> shadowFields = new ArrayList<>();
 
@@ -56,18 +62,54 @@ final class ClassComparer {
     this.newClass = pair.newClass();
     this.additions = additions;
     this.supertypes = supertypes;
+    this.sameCode = pair.sameCode();
+    this.oldReader = pair.oldReader();
   }
 
   /**
    * Two versions of a class, as bytes and as read with everything (debug information, frames);
    * {@code newClass} may have synthetics renamed to their old names, which {@code newBytes} has not.
+   * {@code sameCode}, if not null, holds the methods whose code is the same in both versions, which
+   * the comparison takes from it; where the readers are not null, those methods were read without
+   * their code (the readers, with the strings they decoded, serve to read them in full).
    */
-  record ParsedPair(byte[] oldBytes, byte[] newBytes, ClassNode oldClass, ClassNode newClass) {
+  record ParsedPair(byte[] oldBytes, byte[] newBytes, ClassNode oldClass, ClassNode newClass, CodeMatch sameCode,
+      ClassReader oldReader, ClassReader newReader) {
 
-    /** Reads both versions. */
+    /** Two versions read in full, with nothing known of their code. */
+    ParsedPair(byte[] oldBytes, byte[] newBytes, ClassNode oldClass, ClassNode newClass) {
+      this(oldBytes, newBytes, oldClass, newClass, null, null, null);
+    }
+
+    /** Reads both versions, the code of the methods whose code is the same in both left out. */
     static ParsedPair read(String className, byte[] oldBytes, byte[] newBytes, ClassReaders readers) {
-      return new ParsedPair(oldBytes, newBytes, ClassComparer.read(readers, oldBytes, "old", className),
-          ClassComparer.read(readers, newBytes, "new", className));
+      ClassReader oldReader = readers.take(oldBytes);
+      ClassReader newReader = readers.take(newBytes);
+      CodeMatch sameCode;
+      try {
+        sameCode = CodeMatch.of(oldReader, oldBytes, newReader, newBytes);
+      } catch (RuntimeException e) {
+        sameCode = null; // a malformed class file: the full read below says what is wrong with it
+      }
+      if (sameCode == null || sameCode.count() == 0) {
+        return new ParsedPair(oldBytes, newBytes, ClassComparer.read(oldReader, "old", className),
+            ClassComparer.read(newReader, "new", className));
+      }
+      return new ParsedPair(oldBytes, newBytes, readWithout(oldReader, sameCode, true, className),
+          readWithout(newReader, sameCode, false, className), sameCode, oldReader, newReader);
+    }
+
+    /**
+     * This pair with every method read in full, as matching synthetics needs. What is known of their
+     * code stays valid as long as the new class is not renamed.
+     */
+    ParsedPair full() {
+      if (oldReader == null) {
+        return this;
+      }
+      String className = oldClass.name.replace('/', '.');
+      return new ParsedPair(oldBytes, newBytes, ClassComparer.read(oldReader, "old", className),
+          ClassComparer.read(newReader, "new", className), sameCode, null, null);
     }
 
     /**
@@ -103,14 +145,51 @@ final class ClassComparer {
   static void compare(String className, ParsedPair pair, Findings findings, CompilationDifferences compilation,
       Additions additions, Supertypes supertypes) {
     ClassComparer comparer = new ClassComparer(className, pair, findings, additions, supertypes);
-    compilation.compare(className, comparer.oldClass, comparer.newClass);
+    compilation.compare(className, comparer.oldClass, comparer.newClass, pair.sameCode());
     comparer.compare();
   }
 
   static ClassNode read(ClassReaders readers, byte[] bytes, String build, String className) {
+    return read(readers.take(bytes), build, className);
+  }
+
+  private static ClassNode read(ClassReader reader, String build, String className) {
     ClassNode node = new ClassNode();
     try {
-      readers.take(bytes).accept(node, 0);
+      reader.accept(node, 0);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("class " + className + " of the " + build + " build is not readable: " + e, e);
+    }
+    return node;
+  }
+
+  /**
+   * Reads a class with everything but the code of the methods {@code sameCode} matched: those keep
+   * their headers (modifiers, signature, throws, parameters, annotations) and an empty body.
+   */
+  private static ClassNode readWithout(ClassReader reader, CodeMatch sameCode, boolean old, String className) {
+    String build = old ? "old" : "new";
+    ClassNode node = new ClassNode();
+    try {
+      reader.accept(node, ClassReader.SKIP_CODE);
+      if (sameCode.all(old)) {
+        return node;
+      }
+      reader.accept(new ClassVisitor(Opcodes.ASM9) {
+        private int index = -1;
+
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+            String[] exceptions) {
+          index++;
+          if (sameCode.same(index, old)) {
+            return null;
+          }
+          MethodNode method = new MethodNode(Opcodes.ASM9, access, name, descriptor, signature, exceptions);
+          node.methods.set(index, method);
+          return method;
+        }
+      }, 0);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("class " + className + " of the " + build + " build is not readable: " + e, e);
     }
@@ -287,7 +366,11 @@ final class ClassComparer {
     if (sameMemberOrder(oldClass, newClass)) {
       // The usual case: the same methods in the same order, none added or removed.
       for (int i = 0; i < oldClass.methods.size(); i++) {
-        compareMethod(oldClass.methods.get(i), newClass.methods.get(i), changes);
+        if (sameCode != null && sameCode.same(i)) {
+          compareSameCode(oldClass.methods.get(i), newClass.methods.get(i), i);
+        } else {
+          compareMethod(oldClass.methods.get(i), newClass.methods.get(i), changes);
+        }
       }
       warnShadowFields(changes);
       return changes;
@@ -309,9 +392,15 @@ final class ClassComparer {
     reportSignatureChanges(added, removed);
     removed.forEach(this::warnRemoved);
 
-    for (MethodNode oldMethod : oldClass.methods) {
+    for (int i = 0; i < oldClass.methods.size(); i++) {
+      MethodNode oldMethod = oldClass.methods.get(i);
       MethodNode newMethod = news.get(new MethodKey(oldMethod.name, oldMethod.desc));
-      if (newMethod != null) {
+      if (newMethod == null) {
+        continue;
+      }
+      if (sameCode != null && sameCode.same(i)) {
+        compareSameCode(oldMethod, newMethod, i);
+      } else {
         compareMethod(oldMethod, newMethod, changes);
       }
     }
@@ -322,13 +411,7 @@ final class ClassComparer {
 
   /** Compares two versions of a method, recording its kind in {@code changes} if the patch changes it. */
   private void compareMethod(MethodNode oldMethod, MethodNode newMethod, Changes changes) {
-    int oldAccess = oldMethod.access & CLASS_FILE_FLAGS;
-    int newAccess = newMethod.access & CLASS_FILE_FLAGS;
-    if (oldAccess != newAccess) {
-      findings.refuse(className, MemberText.methodMember(oldMethod.name, oldMethod.desc), "changed modifiers of method "
-          + MemberText.method(oldMethod.name, oldMethod.desc) + " from `" + MemberText.modifiers(oldAccess, true)
-          + "` to `" + MemberText.modifiers(newAccess, true)
-          + "`: redefinition cannot change method modifiers; keep the old ones in the fix, or " + RESTART);
+    if (refusedModifiers(oldMethod, newMethod)) {
       return;
     }
     if (!MethodComparison.sameFingerprint(oldMethod, newMethod)) {
@@ -344,6 +427,35 @@ final class ClassComparer {
       findings.ignore(className, oldMethod.name, oldMethod.desc,
           NonSemanticDifferences.reason(reasons, () -> NonSemanticDifferences.debugDetail(oldMethod, newMethod)));
     }
+  }
+
+  /**
+   * Compares two versions of a method whose code {@link #sameCode} found the same, read without it:
+   * as {@link #compareMethod} would, whose fingerprints are then equal.
+   */
+  private void compareSameCode(MethodNode oldMethod, MethodNode newMethod, int index) {
+    if (refusedModifiers(oldMethod, newMethod)) {
+      return;
+    }
+    Set<String> reasons = NonSemanticDifferences.ofSameCode(oldMethod, newMethod, sameCode, index);
+    if (!reasons.isEmpty()) {
+      findings.ignore(className, oldMethod.name, oldMethod.desc,
+          NonSemanticDifferences.reason(reasons, () -> NonSemanticDifferences.debugDetail(sameCode, index)));
+    }
+  }
+
+  /** Refuses a change of the method's modifiers, which redefinition cannot make; whether it did. */
+  private boolean refusedModifiers(MethodNode oldMethod, MethodNode newMethod) {
+    int oldAccess = oldMethod.access & CLASS_FILE_FLAGS;
+    int newAccess = newMethod.access & CLASS_FILE_FLAGS;
+    if (oldAccess == newAccess) {
+      return false;
+    }
+    findings.refuse(className, MemberText.methodMember(oldMethod.name, oldMethod.desc), "changed modifiers of method "
+        + MemberText.method(oldMethod.name, oldMethod.desc) + " from `" + MemberText.modifiers(oldAccess, true)
+        + "` to `" + MemberText.modifiers(newAccess, true)
+        + "`: redefinition cannot change method modifiers; keep the old ones in the fix, or " + RESTART);
+    return true;
   }
 
   /**
@@ -564,7 +676,8 @@ final class ClassComparer {
     List<String> added = new ArrayList<>();
     changes.kinds.forEach((key, kind) -> (kind == ChangeKind.ADDED ? added : replaced).add(key));
     List<String> fieldKeys = shadowFields.stream().map(f -> f.name + ":" + f.desc).toList();
-    byte[] logical = ClassSplicer.logical(oldBytes, newClass, replaced, added, fieldKeys);
+    byte[] logical = oldReader != null ? ClassSplicer.logical(oldReader, newClass, replaced, added, fieldKeys)
+        : ClassSplicer.logical(oldBytes, newClass, replaced, added, fieldKeys);
     Map<String, String> oldPrints = new LinkedHashMap<>();
     oldClass.methods.forEach(m -> {
       if (changes.kinds.containsKey(m.name + m.desc)) {

@@ -91,6 +91,7 @@ public final class ClassDiffer {
       }
       String nestInternal = nest.replace('.', '/');
       if (differs) {
+        pairs = full(pairs);
         try {
           matcher.matchNest(nodes(oldNest, pairs, true, readers), nodes(newNest, pairs, false, readers));
         } catch (RuntimeException e) {
@@ -147,6 +148,7 @@ public final class ClassDiffer {
   private static Map<String, ParsedPair> renamedPairs(Renaming renaming, Map<String, byte[]> oldNest,
       Map<String, byte[]> newNest, Map<String, ParsedPair> pairs, Map<String, byte[]> renamedNest, ClassReaders readers) {
     Map<String, ParsedPair> renamedPairs = new HashMap<>();
+    Map<String, ParsedPair> full = full(pairs); // renaming rewrites code
     newNest.forEach((newName, newBytes) -> {
       String name = renaming.className(newName);
       renamedNest.put(name, newBytes);
@@ -154,11 +156,11 @@ public final class ClassDiffer {
       if (oldBytes == null) {
         return;
       }
-      ParsedPair read = pairs.get(newName);
+      ParsedPair read = full.get(newName);
       if (renaming.mayApplyTo(newBytes)) {
         String className = name.replace('/', '.');
         ClassNode newClass = read != null ? read.newClass() : ClassComparer.read(readers, newBytes, "new", className);
-        ParsedPair sameName = pairs.get(name);
+        ParsedPair sameName = full.get(name);
         ClassNode oldClass = sameName != null && sameName.oldBytes() == oldBytes ? sameName.oldClass()
             : ClassComparer.read(readers, oldBytes, "old", className);
         renamedPairs.put(name, new ParsedPair(oldBytes, newBytes, oldClass, renaming.apply(newClass)));
@@ -168,6 +170,16 @@ public final class ClassDiffer {
       }
     });
     return renamedPairs;
+  }
+
+  /** The pairs with every method read in full. */
+  private static Map<String, ParsedPair> full(Map<String, ParsedPair> pairs) {
+    if (pairs.values().stream().allMatch(p -> p.oldReader() == null)) {
+      return pairs;
+    }
+    Map<String, ParsedPair> full = new HashMap<>();
+    pairs.forEach((name, pair) -> full.put(name, pair.full()));
+    return full;
   }
 
   /** The nest's classes as read, reusing what the pairs already read. */

@@ -23,10 +23,16 @@ final class CompilationDifferences {
   private final Map<String, int[]> onlyIn = new TreeMap<>();
   private final Map<String, String> example = new TreeMap<>();
 
-  /** Notes the debug and parameter attributes of one class in both builds. */
-  void compare(String className, ClassNode oldClass, ClassNode newClass) {
-    note(className, "line numbers (-g:lines)", hasLines(oldClass), hasLines(newClass));
-    note(className, "local variable tables (-g:vars)", hasLocals(oldClass), hasLocals(newClass));
+  /**
+   * Notes the debug and parameter attributes of one class in both builds.
+   *
+   * @param sameCode the methods read without their code, whose code attributes it knows; or null
+   */
+  void compare(String className, ClassNode oldClass, ClassNode newClass, CodeMatch sameCode) {
+    boolean locals = sameCode != null && sameCode.anyLocals();
+    note(className, "line numbers (-g:lines)", hasLines(oldClass) || sameCode != null && sameCode.anyLines(true),
+        hasLines(newClass) || sameCode != null && sameCode.anyLines(false));
+    note(className, "local variable tables (-g:vars)", hasLocals(oldClass) || locals, hasLocals(newClass) || locals);
     note(className, "source file names (-g:source)", oldClass.sourceFile != null, newClass.sourceFile != null);
     note(className, "parameter names (-parameters)", hasParameters(oldClass), hasParameters(newClass));
   }

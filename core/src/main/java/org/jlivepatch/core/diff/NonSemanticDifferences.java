@@ -70,6 +70,41 @@ final class NonSemanticDifferences {
         reasons.add(LOCAL_VARIABLE_NAMES);
       }
     }
+    header(oldMethod, oldWalk, newMethod, newWalk, reasons);
+    if (!sameFrames(oldWalk, newWalk) && !frames(oldMethod).equals(frames(newMethod))) {
+      reasons.add(STACK_MAP_FRAMES);
+    }
+    if (oldMethod.maxStack != newMethod.maxStack || oldMethod.maxLocals != newMethod.maxLocals) {
+      reasons.add(MAX_STACK_LOCALS);
+    }
+    otherAttributes(oldMethod, newMethod, reasons);
+    return reasons;
+  }
+
+  /**
+   * {@link #ofMethods} of two versions of a method whose code is the same, read without it: the
+   * differences of its code as {@code sameCode} found them (its local variables and frames are
+   * equal, it has no type annotations or other attributes in its code), the rest from the headers.
+   */
+  static Set<String> ofSameCode(MethodNode oldMethod, MethodNode newMethod, CodeMatch sameCode, int index) {
+    Set<String> reasons = new LinkedHashSet<>();
+    byte lines = sameCode.lines(index);
+    if (lines == CodeMatch.LINES_IN_ONE_BUILD) {
+      reasons.add(DEBUG_ATTRIBUTES);
+    } else if (lines == CodeMatch.LINES_DIFFER) {
+      reasons.add(LINE_NUMBERS);
+    }
+    header(oldMethod, Walk.NO_CODE, newMethod, Walk.NO_CODE, reasons);
+    if (sameCode.maxDiffers(index)) {
+      reasons.add(MAX_STACK_LOCALS);
+    }
+    otherAttributes(oldMethod, newMethod, reasons);
+    return reasons;
+  }
+
+  /** What the method's header and annotations show: parameters, annotations, signature, throws clause. */
+  private static void header(MethodNode oldMethod, Walk oldWalk, MethodNode newMethod, Walk newWalk,
+      Set<String> reasons) {
     if (!sameParameters(oldMethod.parameters, newMethod.parameters)
         && (plainNames(oldMethod.parameters) && plainNames(newMethod.parameters)
             || !parameters(oldMethod.parameters).equals(parameters(newMethod.parameters)))) {
@@ -85,17 +120,13 @@ final class NonSemanticDifferences {
     if (!Objects.equals(nullToEmpty(oldMethod.exceptions), nullToEmpty(newMethod.exceptions))) {
       reasons.add(THROWS_CLAUSE);
     }
-    if (!sameFrames(oldWalk, newWalk) && !frames(oldMethod).equals(frames(newMethod))) {
-      reasons.add(STACK_MAP_FRAMES);
-    }
-    if (oldMethod.maxStack != newMethod.maxStack || oldMethod.maxLocals != newMethod.maxLocals) {
-      reasons.add(MAX_STACK_LOCALS);
-    }
+  }
+
+  private static void otherAttributes(MethodNode oldMethod, MethodNode newMethod, Set<String> reasons) {
     if ((oldMethod.attrs != null || newMethod.attrs != null)
         && !attributes(oldMethod.attrs).equals(attributes(newMethod.attrs))) {
       reasons.add(OTHER_ATTRIBUTES);
     }
-    return reasons;
   }
 
   /** The differences of the class itself and its fields that leave its behaviour alone. */
@@ -195,6 +226,13 @@ final class NonSemanticDifferences {
     return String.join(", ", details);
   }
 
+  /** {@link #debugDetail(MethodNode, MethodNode)} of a method whose code {@link CodeMatch} found the same. */
+  static String debugDetail(CodeMatch sameCode, int index) {
+    List<String> details = new ArrayList<>();
+    presence(details, "line numbers", sameCode.hasLines(index, true), sameCode.hasLines(index, false));
+    return String.join(", ", details);
+  }
+
   /** Which class-level debug attributes only one build has. */
   static String debugDetail(ClassNode oldClass, ClassNode newClass) {
     List<String> details = new ArrayList<>();
@@ -235,6 +273,8 @@ final class NonSemanticDifferences {
     private static final long[] NO_LINES = {};
     private static final FrameNode[] NO_FRAMES = {};
     private static final int[] NO_POSITIONS = {};
+    /** The walk of a method read without its code. */
+    static final Walk NO_CODE = new Walk(new MethodNode(), List.of());
 
     long[] lines = NO_LINES;
     int lineCount;

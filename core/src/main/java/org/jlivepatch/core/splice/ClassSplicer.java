@@ -73,7 +73,15 @@ public final class ClassSplicer {
    */
   public static byte[] logical(byte[] target, ClassNode sourceNode, Collection<String> methodKeys,
       Collection<String> addedMethodKeys, Collection<String> addedFieldKeys) {
-    ClassReader targetReader = new ClassReader(target);
+    return logical(new ClassReader(target), sourceNode, methodKeys, addedMethodKeys, addedFieldKeys);
+  }
+
+  /**
+   * {@link #logical(byte[], ClassNode, Collection, Collection, Collection)} of a target the caller
+   * has a reader of already, which keeps the strings it decoded: the result is the same.
+   */
+  public static byte[] logical(ClassReader targetReader, ClassNode sourceNode, Collection<String> methodKeys,
+      Collection<String> addedMethodKeys, Collection<String> addedFieldKeys) {
     if (!sourceNode.name.equals(targetReader.getClassName())) {
       throw new IllegalArgumentException(
           "cannot splice methods of " + sourceNode.name + " into " + targetReader.getClassName());
