@@ -69,11 +69,15 @@ final class Audit {
     deferred.execute(() -> record(user, action, id, exitCode, message));
   }
 
-  private final java.util.concurrent.Executor deferred = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-    Thread thread = new Thread(r, "jlivepatch-audit");
-    thread.setDaemon(true);
-    return thread;
-  });
+  // A bare ThreadPoolExecutor, not Executors.newSingleThreadExecutor: its wrapper classes are new
+  // implementations of ExecutorService, which deoptimise a running service's compiled code that
+  // inlined its own executor's calls (see AgentRuntime's lock).
+  private final java.util.concurrent.Executor deferred = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+      java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+        Thread thread = new Thread(r, "jlivepatch-audit");
+        thread.setDaemon(true);
+        return thread;
+      });
 
   /** A line written by a patch's hook. */
   void hookLog(String patchId, String message) {

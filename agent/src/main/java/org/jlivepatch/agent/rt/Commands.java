@@ -15,20 +15,19 @@ final class Commands {
   /** Answers kept after their command finished; far more than can wait on the lock at once. */
   static final int KEPT = 32;
 
-  private final Map<Long, CompletableFuture<Properties>> byId = new LinkedHashMap<>() {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, CompletableFuture<Properties>> eldest) {
-      return size() > KEPT && eldest.getValue().isDone();
-    }
-  };
+  // A plain map, not a LinkedHashMap subclass overriding removeEldestEntry: a new subclass makes
+  // the target's compiled code that inlined HashMap.put deoptimise (see AgentRuntime's lock).
+  private final Map<Long, CompletableFuture<Properties>> byId = new LinkedHashMap<>();
   private long lastId;
 
   /** Registers a started command; returns its id (1, 2, ...). */
   synchronized long started(CompletableFuture<Properties> command) {
     long id = ++lastId;
     byId.put(id, command);
+    Map.Entry<Long, CompletableFuture<Properties>> eldest = byId.entrySet().iterator().next();
+    if (byId.size() > KEPT && eldest.getValue().isDone()) {
+      byId.remove(eldest.getKey());
+    }
     return id;
   }
 

@@ -125,8 +125,13 @@ final class RecoveryFigure {
 
   private static List<Run> round(Env env, DemoPatch patch) throws Exception {
     List<Run> runs = new ArrayList<>();
+    // perf.recoveryOnly=TEXT runs only the configurations whose "JDK NN|mode" contains TEXT (a diagnosis aid).
+    String only = System.getProperty("perf.recoveryOnly", "");
     for (Jdk jdk : env.jdks) {
       for (String mode : List.of("attached", "at startup")) {
+        if (!(jdk.name() + "|" + mode).contains(only)) {
+          continue;
+        }
         boolean atStartup = mode.equals("at startup");
         runs.add(measure(env, jdk, mode, "jlivepatch", atStartup ? List.of("-javaagent:" + env.agentJar) : List.of(),
             env.cli(jdk, "apply", "PID", patch.payload().toString()), env.cli(jdk, "revert", "PID", DemoPatch.ID)));
@@ -160,7 +165,16 @@ final class RecoveryFigure {
     for (int i = 0; i < buckets; i++) {
       latencies.add(new ArrayList<>());
     }
-    try (Proc.Target target = new Proc.Target(DemoPatch.service(env, jdk, options), env.work.resolve("recovery-target.err"))) {
+    // perf.serviceOptions: extra JVM options for the service, split at spaces; {run} becomes the
+    // configuration's name (for log files), e.g. -Xlog:deoptimization=debug:file=/tmp/{run}.log
+    String run = jdk.feature() + "-" + mode.replace(' ', '-') + "-" + tool;
+    List<String> serviceOptions = new ArrayList<>(options);
+    for (String option : System.getProperty("perf.serviceOptions", "").split(" ")) {
+      if (!option.isBlank()) {
+        serviceOptions.add(option.replace("{run}", run));
+      }
+    }
+    try (Proc.Target target = new Proc.Target(DemoPatch.service(env, jdk, serviceOptions), env.work.resolve("recovery-target.err"))) {
       String port = target.await("listening on", 60);
       String pid = Long.toString(target.pid());
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
@@ -217,11 +231,18 @@ final class RecoveryFigure {
           }
         }
       }
-      Run run = new Run(jdk.name(), mode, tool, ok, failed, p99, applyStart, applyEnd, revertStart, revertEnd);
+      Run result = new Run(jdk.name(), mode, tool, ok, failed, p99, applyStart, applyEnd, revertStart, revertEnd);
       System.out.printf("recovery %s %-10s %-10s baseline %.0f req/s, apply %.0f ms, back in %.0f ms; revert back in %.0f ms; "
-          + "failed %d%n", jdk.name(), mode, tool, run.baseline(applyStart), applyEnd - applyStart,
-          run.recoveryMs(applyStart, applyEnd), run.recoveryMs(revertStart, revertEnd), run.failures());
-      return run;
+          + "failed %d%n", jdk.name(), mode, tool, result.baseline(applyStart), applyEnd - applyStart,
+          result.recoveryMs(applyStart, applyEnd), result.recoveryMs(revertStart, revertEnd), result.failures());
+      if (Boolean.getBoolean("perf.recoveryTrace")) {
+        StringBuilder trace = new StringBuilder("recovery trace " + run + " (req/s per 100 ms from 1 s before the apply):");
+        for (int b = Math.max(0, (int) (applyStart / BUCKET_MS) - 10); b < Math.min(buckets, (int) (applyEnd / BUCKET_MS) + 60); b++) {
+          trace.append(' ').append(ok[b] * 1000 / BUCKET_MS);
+        }
+        System.out.println(trace);
+      }
+      return result;
     }
   }
 

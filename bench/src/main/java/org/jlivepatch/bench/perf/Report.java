@@ -151,7 +151,18 @@ final class Report {
         + "time from start over the raw one's. The client, "
         + "the service and the command's JVM share 2 cores, so the rate drops while a command runs whatever it does; "
         + "JDK 17 with an agent attached later (jlivepatch's or the floor's) also recompiles everything after the first "
-        + "redefinition: the JDK throws away all compiled code then.\n\n");
+        + "redefinition: the JDK throws away all compiled code then.\n\n"
+        + "Why jlivepatch recovers later than the raw mechanism (JDK 25, the service's `-Xlog:deoptimization` and "
+        + "`-Xlog:jit+compilation`, from the agent's load to 4 s after the switch): its first command runs the agent's "
+        + "code for the first time in a service whose code is already compiled (about 540 classes loaded when attached, "
+        + "390 when loaded at startup; the raw agent 40). The JVM then throws away compiled methods of the service whose "
+        + "class-hierarchy assumptions a newly loaded class breaks (attached: 13-16, raw 1-2; among them the stream "
+        + "classes the JDK's thread-container enumeration loads for the transition, and `java.security.Provider`, loaded "
+        + "for the payload's SHA-256, which recompiles the service's `System.getProperty` callers; until 2026-11-25 also "
+        + "the agent's fair lock's `FairSync` class, which invalidated every inlined JDK lock, 22-28 in all), and "
+        + "methods that trap on a branch or type the agent's code first takes in a shared JDK method (45-56, at startup "
+        + "44; raw 10-19; a third of them when the first audit line starts the logging backend), and recompiles them on "
+        + "the same 2 cores (C2 compilations 83-102 against 8-50). After its answer the agent runs nothing but the audit line, on a thread of its own.\n\n");
     md.append("| JDK | agent | tool | rate before (req/s) | command (ms) | back in (ms) | from start (ms) | from start, every run (ms) | vs raw | worst p99 in 10 s after (ms) | p99 before (ms) | revert back in (ms) | failed (all runs) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (RecoveryFigure.Run r : recovery) {
       RecoveryFigure.Run raw = r.tool().equals("raw") ? null : raw(r);
