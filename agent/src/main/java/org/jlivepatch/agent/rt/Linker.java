@@ -48,7 +48,7 @@ final class Linker {
   private final long retireNanos;
   private final ConcurrentHashMap<String, Generation> generations = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Long> retiredAt = new ConcurrentHashMap<>();
-  /** Slots of open generations: the key prefixes written into patched classes. Guarded by this. */
+  /** Slots of generations not yet dropped: the key prefixes written into patched classes. Guarded by this. */
   private final BitSet slots = new BitSet();
   private long nextGeneration;
   /** The thread dropping retired generations when they are due, while there are any. Guarded by this. */
@@ -76,17 +76,11 @@ final class Linker {
 
   /** Forgets a generation: its hidden classes and shadow stores become collectable once no code links them. */
   void close(Generation generation) {
-    if (generation != null && generations.remove(generation.slot(), generation)) {
-      // A redefinition merges the old constant pool into the new one, so every key a patched class
-      // ever held stays in it: keys written into patched classes reuse the slots of closed
-      // generations, or their pools grow with every switch. A slot is free at once: its call sites
-      // sit at method entry, so code of a replaced class version has linked every one it runs.
-      synchronized (this) {
-        slots.clear(Integer.parseInt(generation.slot().substring(1)));
-      }
-    }
     if (generation != null && generations.get(generation.id()) == generation) {
-      // A thread may still run a method version of the class just redefined and link one of its call sites now.
+      // A thread may still run a method version of the class just redefined and link one of its call
+      // sites now: a thread stopped for the redefinition between entering such a method and its
+      // entry call site links that site after the switch. So the generation keeps its id and its slot
+      // until it is dropped; a slot given back at once would fail that link, or link a newer generation.
       retiredAt.putIfAbsent(generation.id(), System.nanoTime());
       // Only the links need the grace period; the values of the shadow fields go with the patch.
       generation.releaseShadows();
@@ -101,6 +95,11 @@ final class Linker {
         retiredAt.remove(id);
         Generation dropped = generations.remove(id);
         if (dropped != null) {
+          // A redefinition merges the class's old constant pool into the new one, so every key a
+          // patched class ever held stays in it: keys written into patched classes reuse the slots of
+          // dropped generations, or their pools would grow with every switch.
+          generations.remove(dropped.slot(), dropped);
+          slots.clear(Integer.parseInt(dropped.slot().substring(1)));
           dropped.forget();
         }
       }
@@ -145,9 +144,9 @@ final class Linker {
     }
   }
 
-  /** Whether generation {@code id} still links (open, or closed and not yet dropped). */
-  boolean links(String id) {
-    return generations.containsKey(id);
+  /** Whether generation id or slot {@code key} still links (open, or closed and not yet dropped). */
+  boolean links(String key) {
+    return generations.containsKey(key);
   }
 
   /** Whether the thread dropping retired generations runs. */

@@ -8,13 +8,14 @@ import org.junit.jupiter.api.Test;
 class LinkerTest {
 
   @Test
-  void aClosedGenerationGivesItsSlotBackButNotItsId() {
-    Linker linker = Linker.instance();
+  void aDroppedGenerationGivesItsSlotBackButNotItsId() throws InterruptedException {
+    Linker linker = new Linker(50_000_000L);
     Generation first = linker.open("apply fix");
     Generation second = linker.open("apply other");
     assertThat(second.slot()).isNotEqualTo(first.slot());
 
     linker.close(first);
+    awaitDropped(linker, first);
     Generation again = linker.open("apply fix");
 
     // Apply/revert cycles keep writing the same keys into the patched class: its constant pool stops growing.
@@ -25,16 +26,26 @@ class LinkerTest {
   }
 
   @Test
-  void closingTwiceGivesTheSlotBackOnce() {
-    Linker linker = Linker.instance();
-    Generation a = linker.open("a");
+  void aClosedGenerationKeepsItsSlotWhileReplacedCodeMayStillLinkIt() {
+    Linker linker = new Linker(60_000_000_000L);
+    Generation a = linker.open("apply");
     linker.close(a);
-    Generation b = linker.open("b");
-    linker.close(a); // a's slot is b's now: b keeps it
-    Generation c = linker.open("c");
-    assertThat(c.slot()).isNotEqualTo(b.slot());
+    linker.close(a);
+    // A thread stopped by the switch at the entry of a replaced method links its entry call site,
+    // keyed by a's slot, after the close: it must still find a, not fail nor find a newer generation.
+    assertThat(linker.links(a.slot())).isTrue();
+    Generation b = linker.open("revert");
+    assertThat(b.slot()).isNotEqualTo(a.slot());
+    assertThat(linker.links(a.slot())).isTrue();
     linker.close(b);
-    linker.close(c);
+  }
+
+  private static void awaitDropped(Linker linker, Generation generation) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (linker.links(generation.id()) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(linker.links(generation.id())).isFalse();
   }
 
   @Test
