@@ -1,5 +1,6 @@
 package org.jlivepatch.core.diff;
 
+import java.lang.invoke.LambdaMetafactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,8 +23,10 @@ import org.objectweb.asm.Handle;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldNode;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.RecordComponentNode;
 
@@ -36,6 +39,7 @@ final class ClassComparer {
 
   /** Access flags as the class file has them, without ASM's pseudo flags. */
   private static final int CLASS_FILE_FLAGS = 0xFFFF;
+  private static final String LAMBDA_METAFACTORY = "java/lang/invoke/LambdaMetafactory";
   private static final String RESTART = "restart the application with the new build";
   private static final String HOOKS_DOC = "see docs/hooks.md";
 
@@ -483,6 +487,13 @@ final class ClassComparer {
           + "default value), or " + RESTART);
       return;
     }
+    String serializable = serializableLambda(method);
+    if (serializable != null) {
+      findings.refuse(className, member, "method " + MemberText.method(method.name, method.desc)
+          + " needs a trampoline, since it uses what the fix adds (" + used + "), but cannot move into the patch's "
+          + "hidden class: " + serializable);
+      return;
+    }
     String handle = handleOnlyItsClassMayTake(uses);
     if (handle != null) {
       findings.refuse(className, member, "method " + MemberText.method(method.name, method.desc)
@@ -519,6 +530,12 @@ final class ClassComparer {
     Additions.Uses uses = additions.uses(newClass.name, method);
     if (!uses.otherMethods().isEmpty()) {
       refuseOtherClassMethods(member, "added method " + shown, uses);
+      return;
+    }
+    String serializable = serializableLambda(method);
+    if (serializable != null) {
+      findings.refuse(className, member, "added method " + shown + " lives in the patch's hidden class, but "
+          + serializable);
       return;
     }
     String handle = handleOnlyItsClassMayTake(uses);
@@ -564,6 +581,27 @@ final class ClassComparer {
           handle.getDesc(), field);
       if (declaring != null) {
         return member + " (protected in " + declaring + ", another package)";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Why a body cannot create its serializable lambda from the patch's hidden class, or null if it
+   * creates none: deserialising the lambda calls {@code $deserializeLambda$} of the capturing class,
+   * which a hidden class cannot be found by and a patch cannot add to the patched class.
+   */
+  private String serializableLambda(MethodNode method) {
+    if (method.name.equals("$deserializeLambda$")) {
+      return null; // javac's, recreating the lambdas: refused where they are created
+    }
+    for (AbstractInsnNode insn = method.instructions.getFirst(); insn != null; insn = insn.getNext()) {
+      if (insn instanceof InvokeDynamicInsnNode indy && indy.bsm.getOwner().equals(LAMBDA_METAFACTORY)
+          && indy.bsm.getName().equals("altMetafactory") && indy.bsmArgs.length > 3
+          && indy.bsmArgs[3] instanceof Integer flags && (flags & LambdaMetafactory.FLAG_SERIALIZABLE) != 0) {
+        return "it creates a serializable lambda (" + Type.getReturnType(indy.desc).getClassName() + "), whose "
+            + "deserialization needs $deserializeLambda$ in " + className + ", which a patch cannot add; use a named "
+            + "class implementing the interface instead, or " + RESTART;
       }
     }
     return null;

@@ -154,6 +154,19 @@ class TrampolineClassificationTest {
   }
 
   @Test
+  void aMovedBodyCreatingASerializableLambdaIsRefusedWithTheWayOut() {
+    DiffResult result = Builds.diff("package p; class A { String s() { return \"a\"; } }",
+        "package p; class A { String s() { java.util.function.Supplier<String> f = "
+            + "(java.util.function.Supplier<String> & java.io.Serializable) () -> \"b\"; return f.get(); } }");
+
+    assertThat(result.refused()).singleElement().satisfies(r -> {
+      assertThat(r.member()).isEqualTo("method s()Ljava/lang/String;");
+      assertThat(r.reason()).contains("cannot move into the patch's hidden class: it creates a serializable lambda "
+          + "(java.util.function.Supplier)", "use a named class implementing the interface instead");
+    });
+  }
+
+  @Test
   void aBodyWithASuperCallOrAProtectedMemberOfAnotherPackageIsATrampoline() {
     // The hidden class makes the super call and reaches the protected members through p.A.
     DiffResult result = Builds.diff(
