@@ -8,6 +8,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,11 +47,12 @@ import org.jlivepatch.core.model.Guard;
  * name and descriptor), backing off (1, 2, 4 ... 1024 entries between checks) while it is held; every
  * such entry also bumps its count. In that check a guard frame that directly calls the gated method
  * asking does not hold if that call is one before which the invocation called nothing
- * ({@link GuardSites}): the thread then runs the target's code for the whole rest of that invocation. The switcher thread ({@code jlivepatch-transition}, every 10 ms)
- * moves threads from outside: it reads the word, takes {@link Thread#getStackTrace()}, and moves the
- * thread with a compare-and-set of that word only if no gated or guard method (by class and method
- * name: overloads count) is on that stack; an entry in between changed the word, so a race always
- * fails towards staying. Every decision is confirmed against the transition's phase after it is
+ * ({@link GuardSites}): the thread then runs the target's code for the whole rest of that
+ * invocation. The switcher thread ({@code jlivepatch-transition}, every 10 ms) moves threads from
+ * outside: it reads their words, takes their stacks ({@link StackSnapshots}: in one safepoint where
+ * the JDK would stop the JVM once per thread), and moves each thread with a compare-and-set of its
+ * word only if no gated or guard method (by class and method name: overloads count) is on its
+ * stack; an entry in between changed the word, so a race always fails towards staying. Every decision is confirmed against the transition's phase after it is
  * made, so a thread never acts on a target the switcher has already left.
  *
  * <p>Threads created after {@link #start()} (their ids are higher than any id drawn before) have
@@ -523,46 +525,70 @@ public final class Transition {
     int registered = registrations.get();
     enroll();
     Thread self = Thread.currentThread();
-    List<Straggler> stragglers = new ArrayList<>();
-    int threads = 0;
-    int switched = 0;
+    List<Thread> looked = new ArrayList<>();
+    List<ThreadState> lookedStates = new ArrayList<>();
     for (Map.Entry<Thread, ThreadState> entry : states.entrySet()) {
       Thread thread = entry.getKey();
-      ThreadState s = entry.getValue();
       if (thread == self) {
         continue;
       }
       if (!thread.isAlive()) {
-        states.remove(thread, s);
+        states.remove(thread, entry.getValue());
         continue;
       }
-      threads++;
-      StackTraceElement[] stack = null;
-      int held = -1;
-      boolean at = false;
-      for (int attempt = 0; attempt < OUTSIDE_ATTEMPTS; attempt++) {
-        long w = s.word;
+      looked.add(thread);
+      lookedStates.add(entry.getValue());
+    }
+    int n = looked.size();
+    boolean[] at = new boolean[n];
+    StackTraceElement[][] stacks = new StackTraceElement[n][];
+    int[] held = new int[n];
+    Arrays.fill(held, -1);
+    for (int attempt = 0; attempt < OUTSIDE_ATTEMPTS; attempt++) {
+      // Each word is read before the stacks are taken: an entry into gated code after the read
+      // changes the word and fails the move below, so a race always fails towards staying.
+      List<Thread> open = new ArrayList<>();
+      List<Integer> openIndexes = new ArrayList<>();
+      long[] words = new long[n];
+      for (int i = 0; i < n; i++) {
+        if (at[i] || held[i] >= 0) {
+          continue;
+        }
+        long w = lookedStates.get(i).word;
         if (((w & 1) != 0) == p.target) {
-          at = true;
-          break;
+          at[i] = true;
+          continue;
         }
-        stack = thread.getStackTrace();
-        held = firstHeld(stack);
-        if (held >= 0) {
-          break;
-        }
-        if (WORD.compareAndSet(s, w, moved(w, p.target))) {
-          at = true;
-          break;
+        words[i] = w;
+        open.add(looked.get(i));
+        openIndexes.add(i);
+      }
+      if (open.isEmpty()) {
+        break;
+      }
+      StackTraceElement[][] taken = StackSnapshots.of(open);
+      for (int k = 0; k < taken.length; k++) {
+        int i = openIndexes.get(k);
+        stacks[i] = taken[k];
+        held[i] = firstHeld(taken[k]);
+        if (held[i] < 0 && WORD.compareAndSet(lookedStates.get(i), words[i], moved(words[i], p.target))) {
+          at[i] = true;
         }
       }
-      if (at) {
+    }
+    List<Straggler> stragglers = new ArrayList<>();
+    int threads = 0;
+    int switched = 0;
+    for (int i = 0; i < n; i++) {
+      Thread thread = looked.get(i);
+      if (at[i]) {
+        threads++;
         switched++;
       } else if (thread.isAlive()) {
+        threads++;
+        StackTraceElement[] stack = stacks[i] != null ? stacks[i] : new StackTraceElement[0];
         stragglers.add(new Straggler(thread.getName(), thread.getId(), LiveThreads.isVirtual(thread),
-            thread.getState(), held >= 0 ? Straggler.describe(stack[held]) : null, List.of(stack)));
-      } else {
-        threads--;
+            thread.getState(), held[i] >= 0 ? Straggler.describe(stack[held[i]]) : null, List.of(stack)));
       }
     }
     // A thread that registered itself meanwhile may not have been looked at.
