@@ -7,6 +7,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import jdk.jfr.FlightRecorder;
 
 /**
@@ -72,8 +76,8 @@ final class Audit {
   // A bare ThreadPoolExecutor, not Executors.newSingleThreadExecutor: its wrapper classes are new
   // implementations of ExecutorService, which deoptimise a running service's compiled code that
   // inlined its own executor's calls (see AgentRuntime's lock).
-  private final java.util.concurrent.Executor deferred = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
-      java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+  private final Executor deferred = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+      new LinkedBlockingQueue<>(), r -> {
         Thread thread = new Thread(r, "jlivepatch-audit");
         thread.setDaemon(true);
         return thread;
