@@ -7,6 +7,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.BitSet;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jlivepatch.core.trampoline.HostAccess;
 import org.jlivepatch.core.trampoline.LambdaProxies;
@@ -31,8 +33,16 @@ final class Linker {
 
   /** How long a closed generation still links: code of a class version just replaced may still be running. */
   private static final long RETIRE_NANOS = 60_000_000_000L;
+  /**
+   * How long a closed generation keeps its slot. Slot keys sit only at the entry of patched methods,
+   * so only a thread that had entered a replaced method version but not run its first instruction
+   * at the switch links one after the close: it goes on within moments of the safepoint, unless it
+   * waits for the monitor of a synchronized method. Longer would let a patched class's constant pool
+   * grow by a slot's keys for every generation closed meanwhile (below).
+   */
+  private static final long SLOT_GRACE_NANOS = 2_000_000_000L;
 
-  private static final Linker INSTANCE = new Linker(RETIRE_NANOS);
+  private static final Linker INSTANCE = new Linker(RETIRE_NANOS, SLOT_GRACE_NANOS);
 
   static {
     try {
@@ -46,17 +56,24 @@ final class Linker {
   }
 
   private final long retireNanos;
+  private final long slotGraceNanos;
   private final ConcurrentHashMap<String, Generation> generations = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Long> retiredAt = new ConcurrentHashMap<>();
-  /** Slots of generations not yet dropped: the key prefixes written into patched classes. Guarded by this. */
+  /** Slots in use: the key prefixes written into patched classes. Guarded by this. */
   private final BitSet slots = new BitSet();
+  /** Closed generations that still hold their slot, with the time they closed. Guarded by this. */
+  private final Map<Generation, Long> slotHolders = new HashMap<>();
   private long nextGeneration;
   /** The thread dropping retired generations when they are due, while there are any. Guarded by this. */
   private Thread dropper;
 
-  /** @param retireNanos how long a closed generation still links before it is dropped */
-  Linker(long retireNanos) {
+  /**
+   * @param retireNanos how long a closed generation still links by its id before it is dropped
+   * @param slotGraceNanos how long a closed generation still links by its slot (at most {@code retireNanos})
+   */
+  Linker(long retireNanos, long slotGraceNanos) {
     this.retireNanos = retireNanos;
+    this.slotGraceNanos = Math.min(slotGraceNanos, retireNanos);
   }
 
   static Linker instance() {
@@ -65,7 +82,9 @@ final class Linker {
 
   /** Opens a new generation: the links of one switch of classes. */
   synchronized Generation open(String label) {
-    dropRetired(System.nanoTime());
+    long now = System.nanoTime();
+    dropRetired(now);
+    slotHolders.entrySet().removeIf(held -> now - held.getValue() > slotGraceNanos && freeSlot(held.getKey()));
     int slot = slots.nextClearBit(0);
     slots.set(slot);
     Generation generation = new Generation("g" + (++nextGeneration), "s" + slot, label);
@@ -78,10 +97,16 @@ final class Linker {
   void close(Generation generation) {
     if (generation != null && generations.get(generation.id()) == generation) {
       // A thread may still run a method version of the class just redefined and link one of its call
-      // sites now: a thread stopped for the redefinition between entering such a method and its
-      // entry call site links that site after the switch. So the generation keeps its id and its slot
-      // until it is dropped; a slot given back at once would fail that link, or link a newer generation.
-      retiredAt.putIfAbsent(generation.id(), System.nanoTime());
+      // sites now, by id in a hidden class, or by slot at the entry of a patched method (a thread
+      // stopped for the switch between entering it and its first instruction). A slot given back at
+      // once would fail that link, or link a newer generation: it is kept for a short grace.
+      long now = System.nanoTime();
+      retiredAt.putIfAbsent(generation.id(), now);
+      synchronized (this) {
+        if (generations.get(generation.slot()) == generation) {
+          slotHolders.putIfAbsent(generation, now);
+        }
+      }
       // Only the links need the grace period; the values of the shadow fields go with the patch.
       generation.releaseShadows();
       scheduleDrop();
@@ -95,15 +120,27 @@ final class Linker {
         retiredAt.remove(id);
         Generation dropped = generations.remove(id);
         if (dropped != null) {
-          // A redefinition merges the class's old constant pool into the new one, so every key a
-          // patched class ever held stays in it: keys written into patched classes reuse the slots of
-          // dropped generations, or their pools would grow with every switch.
-          generations.remove(dropped.slot(), dropped);
-          slots.clear(Integer.parseInt(dropped.slot().substring(1)));
+          if (slotHolders.remove(dropped) != null) {
+            freeSlot(dropped);
+          }
           dropped.forget();
         }
       }
     });
+  }
+
+  /**
+   * Gives {@code generation}'s slot back for the next generation; the caller holds this object's
+   * lock. A redefinition merges the class's old constant pool into the new one, so every key a
+   * patched class ever held stays in it: keys written into patched classes reuse the slots of closed
+   * generations, or their pools would grow with every switch.
+   *
+   * @return true
+   */
+  private boolean freeSlot(Generation generation) {
+    generations.remove(generation.slot(), generation);
+    slots.clear(Integer.parseInt(generation.slot().substring(1)));
+    return true;
   }
 
   /**

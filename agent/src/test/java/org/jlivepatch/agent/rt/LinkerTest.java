@@ -8,26 +8,46 @@ import org.junit.jupiter.api.Test;
 class LinkerTest {
 
   @Test
-  void aDroppedGenerationGivesItsSlotBackButNotItsId() throws InterruptedException {
-    Linker linker = new Linker(50_000_000L);
+  void aClosedGenerationGivesItsSlotBackAfterTheGraceButKeepsItsId() throws InterruptedException {
+    Linker linker = new Linker(60_000_000_000L, 50_000_000L);
     Generation first = linker.open("apply fix");
     Generation second = linker.open("apply other");
     assertThat(second.slot()).isNotEqualTo(first.slot());
 
     linker.close(first);
-    awaitDropped(linker, first);
+    Thread.sleep(100);
     Generation again = linker.open("apply fix");
 
     // Apply/revert cycles keep writing the same keys into the patched class: its constant pool stops growing.
     assertThat(again.slot()).isEqualTo(first.slot());
     assertThat(again.id()).isNotEqualTo(first.id());
+    // The hidden classes of first, which name it by id, still link it.
+    assertThat(linker.links(first.id())).isTrue();
     linker.close(second);
     linker.close(again);
   }
 
   @Test
+  void droppingAGenerationLaterLeavesItsSlotToTheGenerationHoldingItNow() throws InterruptedException {
+    Linker linker = new Linker(200_000_000L, 50_000_000L);
+    Generation a = linker.open("apply");
+    linker.close(a);
+    Thread.sleep(100);
+    Generation b = linker.open("revert");
+    assertThat(b.slot()).isEqualTo(a.slot());
+    awaitDropped(linker, a);
+    linker.close(a);
+
+    Generation c = linker.open("apply again");
+    assertThat(c.slot()).isNotEqualTo(b.slot());
+    assertThat(linker.links(b.slot())).isTrue();
+    linker.close(b);
+    linker.close(c);
+  }
+
+  @Test
   void aClosedGenerationKeepsItsSlotWhileReplacedCodeMayStillLinkIt() {
-    Linker linker = new Linker(60_000_000_000L);
+    Linker linker = new Linker(60_000_000_000L, 60_000_000_000L);
     Generation a = linker.open("apply");
     linker.close(a);
     linker.close(a);
@@ -50,7 +70,7 @@ class LinkerTest {
 
   @Test
   void aRetiredGenerationIsDroppedWhenDueWithoutAnotherCommand() throws InterruptedException {
-    Linker linker = new Linker(200_000_000L);
+    Linker linker = new Linker(200_000_000L, 200_000_000L);
     assertThat(linker.dropping()).isFalse();
     Generation first = linker.open("apply");
     Generation second = linker.open("revert");
