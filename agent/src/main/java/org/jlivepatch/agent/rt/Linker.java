@@ -7,8 +7,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.BitSet;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jlivepatch.core.trampoline.HostAccess;
 import org.jlivepatch.core.trampoline.LambdaProxies;
@@ -61,8 +59,6 @@ final class Linker {
   private final ConcurrentHashMap<String, Long> retiredAt = new ConcurrentHashMap<>();
   /** Slots in use: the key prefixes written into patched classes. Guarded by this. */
   private final BitSet slots = new BitSet();
-  /** Closed generations that still hold their slot, with the time they closed. Guarded by this. */
-  private final Map<Generation, Long> slotHolders = new HashMap<>();
   private long nextGeneration;
   /** The thread dropping retired generations when they are due, while there are any. Guarded by this. */
   private Thread dropper;
@@ -84,7 +80,11 @@ final class Linker {
   synchronized Generation open(String label) {
     long now = System.nanoTime();
     dropRetired(now);
-    slotHolders.entrySet().removeIf(held -> now - held.getValue() > slotGraceNanos && freeSlot(held.getKey()));
+    retiredAt.forEach((id, at) -> {
+      if (now - at > slotGraceNanos) {
+        freeSlot(generations.get(id));
+      }
+    });
     int slot = slots.nextClearBit(0);
     slots.set(slot);
     Generation generation = new Generation("g" + (++nextGeneration), "s" + slot, label);
@@ -100,13 +100,7 @@ final class Linker {
       // sites now, by id in a hidden class, or by slot at the entry of a patched method (a thread
       // stopped for the switch between entering it and its first instruction). A slot given back at
       // once would fail that link, or link a newer generation: it is kept for a short grace.
-      long now = System.nanoTime();
-      retiredAt.putIfAbsent(generation.id(), now);
-      synchronized (this) {
-        if (generations.get(generation.slot()) == generation) {
-          slotHolders.putIfAbsent(generation, now);
-        }
-      }
+      retiredAt.putIfAbsent(generation.id(), System.nanoTime());
       // Only the links need the grace period; the values of the shadow fields go with the patch.
       generation.releaseShadows();
       scheduleDrop();
@@ -120,9 +114,7 @@ final class Linker {
         retiredAt.remove(id);
         Generation dropped = generations.remove(id);
         if (dropped != null) {
-          if (slotHolders.remove(dropped) != null) {
-            freeSlot(dropped);
-          }
+          freeSlot(dropped);
           dropped.forget();
         }
       }
@@ -130,17 +122,15 @@ final class Linker {
   }
 
   /**
-   * Gives {@code generation}'s slot back for the next generation; the caller holds this object's
-   * lock. A redefinition merges the class's old constant pool into the new one, so every key a
+   * Gives {@code generation}'s slot back for the next generation, if it still holds it; the caller
+   * holds this object's lock. A redefinition merges the class's old constant pool into the new one, so every key a
    * patched class ever held stays in it: keys written into patched classes reuse the slots of closed
    * generations, or their pools would grow with every switch.
-   *
-   * @return true
    */
-  private boolean freeSlot(Generation generation) {
-    generations.remove(generation.slot(), generation);
-    slots.clear(Integer.parseInt(generation.slot().substring(1)));
-    return true;
+  private void freeSlot(Generation generation) {
+    if (generation != null && generations.remove(generation.slot(), generation)) {
+      slots.clear(Integer.parseInt(generation.slot().substring(1)));
+    }
   }
 
   /**
