@@ -8,7 +8,6 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,8 +51,9 @@ import org.jlivepatch.core.model.Guard;
  * outside: it reads their words, takes their stacks ({@link StackSnapshots}: in one safepoint where
  * the JDK would stop the JVM once per thread), and moves each thread with a compare-and-set of its
  * word only if no gated or guard method (by class and method name: overloads count) is on its
- * stack; an entry in between changed the word, so a race always fails towards staying. Every decision is confirmed against the transition's phase after it is
- * made, so a thread never acts on a target the switcher has already left.
+ * stack; an entry in between changed the word, so a race always fails towards staying. Every
+ * decision is confirmed against the transition's phase after it is made, so a thread never acts on
+ * a target the switcher has already left.
  *
  * <p>Threads created after {@link #start()} (their ids are higher than any id drawn before) have
  * never run gated code when they first enter it, so they take the target without a check.
@@ -520,13 +520,27 @@ public final class Transition {
     return Phase.REVERSING;
   }
 
+  /** One thread of a pass: what the switcher last saw of it. */
+  private static final class Look {
+    final Thread thread;
+    final ThreadState state;
+    long word;
+    StackTraceElement[] stack = new StackTraceElement[0];
+    int held = -1;
+    boolean at;
+
+    Look(Thread thread, ThreadState state) {
+      this.thread = thread;
+      this.state = state;
+    }
+  }
+
   /** Moves every thread it can towards {@code p}'s target and lists those it cannot. */
   private Pass pass(Phase p) {
     int registered = registrations.get();
     enroll();
     Thread self = Thread.currentThread();
-    List<Thread> looked = new ArrayList<>();
-    List<ThreadState> lookedStates = new ArrayList<>();
+    List<Look> looks = new ArrayList<>();
     for (Map.Entry<Thread, ThreadState> entry : states.entrySet()) {
       Thread thread = entry.getKey();
       if (thread == self) {
@@ -536,59 +550,47 @@ public final class Transition {
         states.remove(thread, entry.getValue());
         continue;
       }
-      looked.add(thread);
-      lookedStates.add(entry.getValue());
+      looks.add(new Look(thread, entry.getValue()));
     }
-    int n = looked.size();
-    boolean[] at = new boolean[n];
-    StackTraceElement[][] stacks = new StackTraceElement[n][];
-    int[] held = new int[n];
-    Arrays.fill(held, -1);
     for (int attempt = 0; attempt < OUTSIDE_ATTEMPTS; attempt++) {
       // Each word is read before the stacks are taken: an entry into gated code after the read
       // changes the word and fails the move below, so a race always fails towards staying.
-      List<Thread> open = new ArrayList<>();
-      List<Integer> openIndexes = new ArrayList<>();
-      long[] words = new long[n];
-      for (int i = 0; i < n; i++) {
-        if (at[i] || held[i] >= 0) {
+      List<Look> open = new ArrayList<>();
+      for (Look look : looks) {
+        if (look.at || look.held >= 0) {
           continue;
         }
-        long w = lookedStates.get(i).word;
-        if (((w & 1) != 0) == p.target) {
-          at[i] = true;
-          continue;
+        look.word = look.state.word;
+        if (((look.word & 1) != 0) == p.target) {
+          look.at = true;
+        } else {
+          open.add(look);
         }
-        words[i] = w;
-        open.add(looked.get(i));
-        openIndexes.add(i);
       }
       if (open.isEmpty()) {
         break;
       }
-      StackTraceElement[][] taken = StackSnapshots.of(open);
-      for (int k = 0; k < taken.length; k++) {
-        int i = openIndexes.get(k);
-        stacks[i] = taken[k];
-        held[i] = firstHeld(taken[k]);
-        if (held[i] < 0 && WORD.compareAndSet(lookedStates.get(i), words[i], moved(words[i], p.target))) {
-          at[i] = true;
-        }
+      StackTraceElement[][] stacks = StackSnapshots.of(open.stream().map(look -> look.thread).toList());
+      for (int i = 0; i < stacks.length; i++) {
+        Look look = open.get(i);
+        look.stack = stacks[i];
+        look.held = firstHeld(look.stack);
+        look.at = look.held < 0 && WORD.compareAndSet(look.state, look.word, moved(look.word, p.target));
       }
     }
     List<Straggler> stragglers = new ArrayList<>();
     int threads = 0;
     int switched = 0;
-    for (int i = 0; i < n; i++) {
-      Thread thread = looked.get(i);
-      if (at[i]) {
+    for (Look look : looks) {
+      if (look.at) {
         threads++;
         switched++;
-      } else if (thread.isAlive()) {
+      } else if (look.thread.isAlive()) {
         threads++;
-        StackTraceElement[] stack = stacks[i] != null ? stacks[i] : new StackTraceElement[0];
+        Thread thread = look.thread;
         stragglers.add(new Straggler(thread.getName(), thread.getId(), LiveThreads.isVirtual(thread),
-            thread.getState(), held[i] >= 0 ? Straggler.describe(stack[held[i]]) : null, List.of(stack)));
+            thread.getState(), look.held >= 0 ? Straggler.describe(look.stack[look.held]) : null,
+            List.of(look.stack)));
       }
     }
     // A thread that registered itself meanwhile may not have been looked at.
