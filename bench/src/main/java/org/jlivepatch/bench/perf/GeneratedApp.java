@@ -81,7 +81,8 @@ final class GeneratedApp {
     return command;
   }
 
-  private static ClassSet read(Path dir) throws IOException {
+  /** The class files under {@code dir}, named by their paths. */
+  static ClassSet read(Path dir) throws IOException {
     ClassSet.Builder set = ClassSet.builder();
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {

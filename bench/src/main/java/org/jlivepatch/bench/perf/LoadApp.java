@@ -9,10 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
-import org.jlivepatch.core.classes.ClassSet;
 import org.jlivepatch.core.diff.ClassDiffer;
 import org.jlivepatch.core.diff.DiffOptions;
 import org.jlivepatch.core.diff.DiffResult;
@@ -120,7 +118,7 @@ final class LoadApp {
   }
 
   private static Path payload(Path oldClasses, Path newClasses, String id, Path dir) throws IOException {
-    DiffResult diff = ClassDiffer.diff(read(oldClasses), read(newClasses), DiffOptions.ALL);
+    DiffResult diff = ClassDiffer.diff(GeneratedApp.read(oldClasses), GeneratedApp.read(newClasses), DiffOptions.ALL);
     if (!diff.patchable()) {
       throw new IllegalStateException("load app patch " + id + " refused: " + diff.refused());
     }
@@ -130,17 +128,6 @@ final class LoadApp {
       PayloadWriter.write(patch, Optional.empty(), out);
     }
     return payload;
-  }
-
-  private static ClassSet read(Path dir) throws IOException {
-    ClassSet.Builder set = ClassSet.builder();
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
-        String name = dir.relativize(file).toString().replace('/', '.');
-        set.add(name.substring(0, name.length() - ".class".length()), Files.readAllBytes(file));
-      }
-    }
-    return set.build();
   }
 
   private static Path compile(Map<String, String> sources, Path out) throws IOException {
